@@ -1,0 +1,114 @@
+from pathlib import Path
+
+import pytest
+
+from matcher import Achievement, Boosts, Demand, Filters, Matcher, MatcherError, Maturity, NotFittedError
+from matcher.explain import SINGLE_CHARACTERS
+from tests.conftest import ACHIEVEMENTS, DEMANDS
+
+
+def ids(matches) -> list[str]:
+    return [m.record.id for m in matches]
+
+
+def test_demand_finds_its_achievement(matcher: Matcher) -> None:
+    assert ids(matcher.match_demand(DEMANDS[0]))[0] == "a1"
+    assert ids(matcher.match_demand(DEMANDS[1]))[0] == "a4"
+    assert ids(matcher.match_demand(DEMANDS[2]))[0] == "a6"
+
+
+def test_reverse_direction_finds_the_demand(matcher: Matcher) -> None:
+    assert ids(matcher.match_achievement(ACHIEVEMENTS[5]))[0] == "d3"
+    assert ids(matcher.match_text("锂电池隔膜", direction="demands"))[0] == "d1"
+
+
+def test_batch_equals_single(matcher: Matcher) -> None:
+    batch = matcher.match_demands(DEMANDS, k=4)
+    for demand, matches in zip(DEMANDS, batch):
+        single = matcher.match_demand(demand, k=4)
+        assert ids(single) == ids(matches)
+        assert [m.score for m in single] == pytest.approx([m.score for m in matches])
+
+
+def test_scores_are_text_plus_named_boosts_and_terms_add_up(matcher: Matcher) -> None:
+    for demand in DEMANDS:
+        for match in matcher.match_demand(demand, k=6):
+            assert match.score == pytest.approx(match.text_score + sum(match.explanation.boosts.values()), abs=1e-6)
+            assert sum(w for _, w in match.explanation.terms) == pytest.approx(match.text_score, abs=1e-5)
+
+
+def test_explanation_terms_are_readable(matcher: Matcher) -> None:
+    best = matcher.match_demand(DEMANDS[0])[0]
+    terms = [t for t, _ in best.explanation.terms]
+    assert "锂电池隔膜" in terms[:3]
+    assert not any(t.startswith("#") for t in terms)
+    assert all(len(t) > 1 or t == SINGLE_CHARACTERS for t in terms)
+
+
+def test_reasons_for_region_maturity_modes_and_budget(matcher: Matcher) -> None:
+    best = matcher.match_demand(DEMANDS[0])[0]
+    assert best.explanation.reasons == [
+        "同一地区: 湖北", "成熟度满足: 中试（需求 ≥ 中试）", "合作方式一致: 技术转让", "同一领域: 新能源", "报价在预算内: 80 ≤ 100 万元",
+    ]
+    assert set(best.explanation.boosts) == {"same_region", "maturity_fit", "mode_overlap"}
+
+
+def test_boosts_decide_between_equal_texts() -> None:
+    twins = [
+        Achievement(id="far", description="锂电池隔膜湿法工艺", region="广东省深圳市", maturity="样品"),
+        Achievement(id="near", description="锂电池隔膜湿法工艺", region="湖北省武汉市", maturity="中试"),
+    ]
+    demand = Demand(id="d", description="锂电池隔膜", region="湖北省黄石市", maturity="小试")
+    assert ids(Matcher().fit(twins).match_demand(demand)) == ["near", "far"]
+    no_boosts = Matcher(boosts=Boosts(same_region=0, maturity_fit=0, mode_overlap=0)).fit(twins)
+    assert ids(no_boosts.match_demand(demand)) == ["far", "near"]  # equal scores: input order
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (Filters(region="湖北"), {"a1", "a4", "a6", "a3"}),
+        (Filters(region="武汉"), {"a1"}),
+        (Filters(field="现代农业"), {"a3", "a4"}),
+        (Filters(min_maturity=Maturity.PILOT), {"a1", "a3", "a4", "a6"}),
+        (Filters(modes=("作价入股",)), {"a5"}),
+        (Filters(max_price=60), {"a2", "a3", "a4"}),
+        (Filters(exclude_ids=frozenset({"a1"})), {"a2", "a3", "a4", "a5", "a6"}),
+    ],
+)
+def test_filters(matcher: Matcher, filters: Filters, expected: set[str]) -> None:
+    everything = Demand(id="q", description="锂电池隔膜 水稻 尾水 芯片 废水 陶瓷")
+    got = set(ids(matcher.match_demand(everything, k=10, filters=filters)))
+    assert got <= expected and got
+
+
+def test_min_score_and_nothing_shared(matcher: Matcher) -> None:
+    assert matcher.match_text("量子计算机软件") == [] or all(m.text_score > 0 for m in matcher.match_text("量子计算机软件"))
+    best = matcher.match_demand(DEMANDS[0], k=6)
+    assert all(m.score >= best[1].score for m in matcher.match_demand(DEMANDS[0], k=6, min_score=best[1].score))
+
+
+def test_save_load_round_trip(matcher: Matcher, tmp_path: Path) -> None:
+    matcher.save(tmp_path / "m")
+    loaded = Matcher.load(tmp_path / "m")
+    for demand in DEMANDS:
+        assert [(m.record, m.score, m.explanation) for m in loaded.match_demand(demand)] == [
+            (m.record, m.score, m.explanation) for m in matcher.match_demand(demand)
+        ]
+    assert ids(loaded.match_achievement(ACHIEVEMENTS[0])) == ids(matcher.match_achievement(ACHIEVEMENTS[0]))
+
+
+def test_errors(tmp_path: Path, matcher: Matcher) -> None:
+    with pytest.raises(NotFittedError):
+        Matcher().match_text("隔膜")
+    with pytest.raises(MatcherError, match="k must be"):
+        matcher.match_demand(DEMANDS[0], k=0)
+    with pytest.raises(MatcherError, match="not a saved matcher"):
+        Matcher.load(tmp_path)
+    with pytest.raises(MatcherError, match="direction"):
+        matcher.match_text("隔膜", direction="sideways")
+
+
+def test_empty_side_returns_nothing() -> None:
+    only_achievements = Matcher().fit(ACHIEVEMENTS)
+    assert only_achievements.match_achievement(ACHIEVEMENTS[0]) == []
