@@ -11,7 +11,21 @@ from .records import Achievement, CooperationMode, Demand, Maturity
 from .tokenize import ChineseTokenizer
 
 __all__ = [
-    "Achievement", "Boosts", "ChineseTokenizer", "CooperationMode", "Demand", "Explanation", "Filters",
-    "IndexParams", "InputError", "Match", "Matcher", "MatcherError", "Maturity", "NotFittedError",
-    "Problem", "TfidfIndex", "__version__",
+    "Achievement",
+    "Boosts",
+    "ChineseTokenizer",
+    "CooperationMode",
+    "Demand",
+    "Explanation",
+    "Filters",
+    "IndexParams",
+    "InputError",
+    "Match",
+    "Matcher",
+    "MatcherError",
+    "Maturity",
+    "NotFittedError",
+    "Problem",
+    "TfidfIndex",
+    "__version__",
 ]

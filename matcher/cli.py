@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -43,15 +44,27 @@ def friendly(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-FieldOpt = Annotated[Optional[str], typer.Option("--field", help="技术领域; a parent such as 现代农业 selects its sub-fields")]
-RegionOpt = Annotated[Optional[str], typer.Option("--region", help="province (湖北) or city (武汉)")]
-MaturityOpt = Annotated[Optional[Maturity], typer.Option("--min-maturity", help="keep records at least this mature")]
-ModeOpt = Annotated[Optional[list[CooperationMode]], typer.Option("--mode", help="keep records offering one of these modes")]
-BudgetOpt = Annotated[Optional[float], typer.Option("--budget", help="万元: keep achievements priced within it (面议 kept)")]
+FieldOpt = Annotated[
+    str | None, typer.Option("--field", help="技术领域; a parent such as 现代农业 selects its sub-fields")
+]
+RegionOpt = Annotated[str | None, typer.Option("--region", help="province (湖北) or city (武汉)")]
+MaturityOpt = Annotated[Maturity | None, typer.Option("--min-maturity", help="keep records at least this mature")]
+ModeOpt = Annotated[
+    list[CooperationMode] | None, typer.Option("--mode", help="keep records offering one of these modes")
+]
+BudgetOpt = Annotated[
+    float | None, typer.Option("--budget", help="万元: keep achievements priced within it (面议 kept)")
+]
 TopK = Annotated[int, typer.Option("--top-k", "-k", min=1, max=1000, help="how many results")]
 
 
-def make_filters(field: str | None, region: str | None, maturity: Maturity | None, modes: list[CooperationMode] | None, budget: float | None) -> Filters:
+def make_filters(
+    field: str | None,
+    region: str | None,
+    maturity: Maturity | None,
+    modes: list[CooperationMode] | None,
+    budget: float | None,
+) -> Filters:
     return Filters(field=field, region=region, min_maturity=maturity, modes=tuple(modes or ()), max_price=budget)
 
 
@@ -63,8 +76,14 @@ def print_matches(matches: list[Match], title: str) -> None:
         record = match.record
         terms = "、".join(term for term, _ in match.explanation.terms[:5])
         table.add_row(
-            str(rank), record.id, record.title or record.description[:30], record.region,
-            record.maturity.value if record.maturity else "", f"{match.score:.3f}", terms, "；".join(match.explanation.reasons),
+            str(rank),
+            record.id,
+            record.title or record.description[:30],
+            record.region,
+            record.maturity.value if record.maturity else "",
+            f"{match.score:.3f}",
+            terms,
+            "；".join(match.explanation.reasons),
         )
     if not matches:
         out.print(f"{title}: no match (nothing shared with any record that passes the filters)")
@@ -76,7 +95,8 @@ def print_matches(matches: list[Match], title: str) -> None:
 @friendly
 def match(
     text: Annotated[str, typer.Argument(help="the demand (or, with --reverse, the achievement) text")],
-    achievements: Annotated[Path, typer.Option(help="achievements file (.csv/.jsonl/.xlsx)")] = SAMPLE_DIR / "achievements.jsonl",
+    achievements: Annotated[Path, typer.Option(help="achievements file (.csv/.jsonl/.xlsx)")] = SAMPLE_DIR
+    / "achievements.jsonl",
     demands: Annotated[Path, typer.Option(help="demands file, used with --reverse")] = SAMPLE_DIR / "demands.jsonl",
     reverse: Annotated[bool, typer.Option(help="rank demands for an achievement text instead")] = False,
     top_k: TopK = 10,
@@ -133,8 +153,12 @@ def _queries(path: Path, gold: Path | None) -> tuple[list[Demand], list[frozense
 @friendly
 def evaluate(
     corpus: Annotated[Path, typer.Option(help="achievements (.jsonl/.csv/.xlsx): at least id and description")],
-    queries: Annotated[Path, typer.Option(help="queries {qid, text, relevant: [ids]} per line, or demands with --gold")],
-    gold: Annotated[Optional[Path], typer.Option(help="CSV demand_id,achievement_id: the right answers for demand records")] = None,
+    queries: Annotated[
+        Path, typer.Option(help="queries {qid, text, relevant: [ids]} per line, or demands with --gold")
+    ],
+    gold: Annotated[
+        Path | None, typer.Option(help="CSV demand_id,achievement_id: the right answers for demand records")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """MRR@10, Recall@1/10/100, nDCG@10 (and discipline@10 where records carry one)."""
@@ -145,7 +169,7 @@ def evaluate(
     ranked = matcher.match_demands(demands, k=100, explain=False)
     judged = [
         Judged([m.record.id for m in ms], rel, disc, [discipline_of.get(m.record.id) for m in ms[:10]])
-        for ms, rel, disc in zip(ranked, relevant, disciplines)
+        for ms, rel, disc in zip(ranked, relevant, disciplines, strict=False)
     ]
     metrics = summarize(judged)
     if as_json:
@@ -172,10 +196,13 @@ def demo(
     out.print(f"techmatch: {len(achievements)} sample achievements, {len(demands)} sample demands\n")
     for demand in demands[:limit]:
         print_matches(matcher.match_demand(demand, k=top_k), f"{demand.id} {demand.title}（{demand.region}）")
-    evaluate(corpus=SAMPLE_DIR / "achievements.jsonl", queries=SAMPLE_DIR / "demands.jsonl", gold=SAMPLE_DIR / "gold.csv", as_json=False)
+    evaluate(
+        corpus=SAMPLE_DIR / "achievements.jsonl",
+        queries=SAMPLE_DIR / "demands.jsonl",
+        gold=SAMPLE_DIR / "gold.csv",
+        as_json=False,
+    )
 
 
 def main() -> None:
     app()
-
-

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -18,7 +19,6 @@ from .index import IndexParams, TfidfIndex
 from .rank import top_k
 from .records import Achievement, Demand, Record
 from .tokenize import ChineseTokenizer
-
 
 _SCORE_BUDGET = 1 << 25
 """Dense scores held at once in a batch (32 M floats = 128 MB); batches are chunked to it."""
@@ -85,7 +85,9 @@ class Matcher:
 
     def fit(self, achievements: Sequence[Achievement], demands: Sequence[Demand] = ()) -> Matcher:
         """Index both sides; either may be empty (then that direction returns nothing)."""
-        self.achievements_ = _Side(achievements, self._new_index().fit(achievements) if achievements else self._new_index())
+        self.achievements_ = _Side(
+            achievements, self._new_index().fit(achievements) if achievements else self._new_index()
+        )
         self.demands_ = _Side(demands, self._new_index().fit(demands) if demands else self._new_index())
         return self
 
@@ -120,7 +122,9 @@ class Matcher:
         ``min_score`` drops matches scoring below it; ``explain=False`` skips the explanations
         (for evaluation and bulk work where only ids and scores are needed).
         """
-        return self._match(self._sides()[0], demands, _Options(k, filters or Filters(), min_score, explain), query_is_demand=True)
+        return self._match(
+            self._sides()[0], demands, _Options(k, filters or Filters(), min_score, explain), query_is_demand=True
+        )
 
     def match_achievement(self, achievement: Achievement, **options: Any) -> list[Match]:
         """The best demands for one achievement (the reverse direction)."""
@@ -136,9 +140,13 @@ class Matcher:
         explain: bool = True,
     ) -> list[list[Match]]:
         """The best ``k`` demands for each achievement."""
-        return self._match(self._sides()[1], achievements, _Options(k, filters or Filters(), min_score, explain), query_is_demand=False)
+        return self._match(
+            self._sides()[1], achievements, _Options(k, filters or Filters(), min_score, explain), query_is_demand=False
+        )
 
-    def match_text(self, text: str, *, k: int = 10, filters: Filters | None = None, direction: str = "achievements") -> list[Match]:
+    def match_text(
+        self, text: str, *, k: int = 10, filters: Filters | None = None, direction: str = "achievements"
+    ) -> list[Match]:
         """Ad hoc search: free text against achievements (default) or demands."""
         if direction == "achievements":
             return self.match_demand(Demand(id="query", description=text), k=k, filters=filters)
@@ -146,7 +154,9 @@ class Matcher:
             return self.match_achievement(Achievement(id="query", description=text), k=k, filters=filters)
         raise MatcherError(f"direction must be 'achievements' or 'demands', got {direction!r}")
 
-    def _match(self, side: _Side, queries: Sequence[Record], options: _Options, *, query_is_demand: bool) -> list[list[Match]]:
+    def _match(
+        self, side: _Side, queries: Sequence[Record], options: _Options, *, query_is_demand: bool
+    ) -> list[list[Match]]:
         if options.k < 1:
             raise MatcherError(f"k must be at least 1, got {options.k}")
         if not side.records or not queries:
@@ -200,7 +210,12 @@ class Matcher:
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.tokenizer.user_dict, folder / "user_dict.txt")
         shutil.copyfile(self.tokenizer.stop_words_path, folder / "stopwords.txt")
-        settings = {"version": __version__, "tokenizer": self.tokenizer.params(), "boosts": asdict(self.boosts), "index": asdict(self.params)}
+        settings = {
+            "version": __version__,
+            "tokenizer": self.tokenizer.params(),
+            "boosts": asdict(self.boosts),
+            "index": asdict(self.params),
+        }
         (folder / "matcher.json").write_text(json.dumps(settings, ensure_ascii=False, indent=1), encoding="utf-8")
         for name, side in (("achievements", achievements), ("demands", demands)):
             with open(folder / f"{name}.jsonl", "w", encoding="utf-8") as out:
@@ -217,7 +232,9 @@ class Matcher:
         if not settings_file.is_file():
             raise MatcherError(f"{folder}: not a saved matcher (no matcher.json)")
         settings = json.loads(settings_file.read_text(encoding="utf-8"))
-        tokenizer = ChineseTokenizer(user_dict=folder / "user_dict.txt", stop_words=folder / "stopwords.txt", **settings["tokenizer"])
+        tokenizer = ChineseTokenizer(
+            user_dict=folder / "user_dict.txt", stop_words=folder / "stopwords.txt", **settings["tokenizer"]
+        )
         matcher = cls(tokenizer=tokenizer, params=IndexParams(**settings["index"]), boosts=Boosts(**settings["boosts"]))
         sides = []
         for name, kind in (("achievements", Achievement), ("demands", Demand)):

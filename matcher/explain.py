@@ -62,5 +62,9 @@ def pair_reasons(demand: Demand, achievement: Achievement) -> list[str]:
         reasons.append(f"同一领域: {achievement.field}")
     budget, price = money_of(demand), money_of(achievement)
     if budget is not None and price is not None:
-        reasons.append(f"报价在预算内: {price:g} ≤ {budget:g} 万元" if price <= budget else f"报价超出预算: {price:g} > {budget:g} 万元")
+        reasons.append(
+            f"报价在预算内: {price:g} ≤ {budget:g} 万元"
+            if price <= budget
+            else f"报价超出预算: {price:g} > {budget:g} 万元"
+        )
     return reasons

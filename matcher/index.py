@@ -10,9 +10,10 @@ exactly into per-term contributions (what explanations show).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -179,7 +180,7 @@ class TfidfIndex:
 
         scores = self.scores(queries)
         picked = [top_k(row, k) for row in scores]
-        return Hits([p for p in picked], [row[p] for row, p in zip(scores, picked)])
+        return Hits([p for p in picked], [row[p] for row, p in zip(scores, picked, strict=False)])
 
     def contributions(self, query: sp.csr_matrix, position: int) -> list[tuple[str, float]]:
         """Per-term parts of one document's text score, largest first; they sum to the score."""
@@ -193,7 +194,7 @@ class TfidfIndex:
         self._check_fitted()
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "params.json").write_text(json.dumps(asdict(self.params), ensure_ascii=False, indent=1))
-        for n, (channel, weight) in enumerate(self.channels_):
+        for n, (channel, _weight) in enumerate(self.channels_):
             (folder / f"vocab{n}.json").write_text(json.dumps(channel.vocabulary, ensure_ascii=False))
             np.save(folder / f"idf{n}.npy", channel.tfidf.idf_, allow_pickle=False)
         sp.save_npz(folder / "matrix.npz", self.matrix_)
@@ -205,7 +206,9 @@ class TfidfIndex:
         index.channels_ = [(c, w) for c, w in index._channels() if w > 0]
         for n, (channel, _) in enumerate(index.channels_):
             vocab = json.loads((folder / f"vocab{n}.json").read_text())
-            channel.restore({str(t): int(c) for t, c in vocab.items()}, np.load(folder / f"idf{n}.npy", allow_pickle=False))
+            channel.restore(
+                {str(t): int(c) for t, c in vocab.items()}, np.load(folder / f"idf{n}.npy", allow_pickle=False)
+            )
         index.matrix_ = sp.load_npz(folder / "matrix.npz").tocsr().astype(np.float32)
         index._set_terms()
         return index

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator, TypeVar
+from typing import Any, TypeVar
 
 from .errors import InputError, Problem
 from .records import Record, parse_records
@@ -15,23 +16,59 @@ R = TypeVar("R", bound=Record)
 FORMATS = (".csv", ".jsonl", ".xlsx")
 
 HEADER_ALIASES = {
-    "编号": "id", "id": "id", "ID": "id", "成果编号": "id", "需求编号": "id",
-    "标题": "title", "名称": "title", "成果名称": "title", "需求名称": "title", "项目名称": "title",
-    "描述": "description", "简介": "description", "内容": "description", "成果简介": "description",
-    "需求描述": "description", "技术需求描述": "description",
-    "关键词": "keywords", "关键字": "keywords",
-    "领域": "field", "技术领域": "field", "行业领域": "field",
-    "地区": "region", "所在地区": "region", "区域": "region", "所在地": "region",
-    "成熟度": "maturity", "技术成熟度": "maturity", "成熟度要求": "maturity",
-    "合作方式": "cooperation_modes", "转化方式": "cooperation_modes",
-    "单位": "owner", "成果单位": "owner", "完成单位": "owner", "所有者": "owner", "持有单位": "owner",
-    "企业": "company", "企业名称": "company", "需求单位": "company", "公司": "company",
-    "单位类型": "owner_type", "主体类型": "owner_type",
-    "专利号": "patent_numbers", "专利": "patent_numbers",
-    "价格": "price", "报价": "price", "转让价格": "price", "参考价格": "price",
-    "预算": "budget", "预算金额": "budget",
-    "联系方式": "contact", "联系人": "contact",
-    "截止日期": "deadline", "截止时间": "deadline",
+    "编号": "id",
+    "id": "id",
+    "ID": "id",
+    "成果编号": "id",
+    "需求编号": "id",
+    "标题": "title",
+    "名称": "title",
+    "成果名称": "title",
+    "需求名称": "title",
+    "项目名称": "title",
+    "描述": "description",
+    "简介": "description",
+    "内容": "description",
+    "成果简介": "description",
+    "需求描述": "description",
+    "技术需求描述": "description",
+    "关键词": "keywords",
+    "关键字": "keywords",
+    "领域": "field",
+    "技术领域": "field",
+    "行业领域": "field",
+    "地区": "region",
+    "所在地区": "region",
+    "区域": "region",
+    "所在地": "region",
+    "成熟度": "maturity",
+    "技术成熟度": "maturity",
+    "成熟度要求": "maturity",
+    "合作方式": "cooperation_modes",
+    "转化方式": "cooperation_modes",
+    "单位": "owner",
+    "成果单位": "owner",
+    "完成单位": "owner",
+    "所有者": "owner",
+    "持有单位": "owner",
+    "企业": "company",
+    "企业名称": "company",
+    "需求单位": "company",
+    "公司": "company",
+    "单位类型": "owner_type",
+    "主体类型": "owner_type",
+    "专利号": "patent_numbers",
+    "专利": "patent_numbers",
+    "价格": "price",
+    "报价": "price",
+    "转让价格": "price",
+    "参考价格": "price",
+    "预算": "budget",
+    "预算金额": "budget",
+    "联系方式": "contact",
+    "联系人": "contact",
+    "截止日期": "deadline",
+    "截止时间": "deadline",
 }
 """Chinese (and other common) column headers → record field names; unknown headers pass through."""
 
@@ -65,7 +102,10 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, Any]]:
             for row in reader:
                 if None in row:
                     columns = len(reader.fieldnames or [])
-                    yield reader.line_num, Problem(str(path), reader.line_num, "", f"more cells than the header's {columns} columns")
+                    yield (
+                        reader.line_num,
+                        Problem(str(path), reader.line_num, "", f"more cells than the header's {columns} columns"),
+                    )
                     continue
                 yield reader.line_num, row
         except csv.Error as error:
@@ -89,7 +129,7 @@ def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, Any]]:
     for number, values in enumerate(rows, start=2):
         if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
-        yield number, {name: value for name, value in zip(names, values) if name}
+        yield number, {name: value for name, value in zip(names, values, strict=False) if name}
 
 
 def raw_rows(path: str | Path, *, sheet: str | None = None) -> Iterator[tuple[int, Any]]:

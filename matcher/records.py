@@ -7,16 +7,17 @@ of rules, and every bad value is reported with its field by :func:`parse_records
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
-from enum import Enum
-from typing import Annotated, Any, Iterable, TypeVar
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import InputError, Problem
 
 
-class Maturity(str, Enum):
+class Maturity(StrEnum):
     """Maturity stage, ordered from a lab sample to industrial production."""
 
     SAMPLE = "样品"
@@ -32,7 +33,7 @@ class Maturity(str, Enum):
 _MATURITY_ORDER = list(Maturity)
 
 
-class CooperationMode(str, Enum):
+class CooperationMode(StrEnum):
     TRANSFER = "技术转让"
     LICENCE = "技术许可"
     EQUITY = "作价入股"
@@ -59,11 +60,31 @@ _UNPRICED = {"", "面议", "议价", "协商", "none", "null"}
 OWNER_TYPES = ("高校", "科研院所", "医院", "新型研发机构", "企业", "个人")
 
 FIELDS = (
-    "新一代信息技术", "集成电路", "新型显示", "人工智能", "新能源汽车", "大健康与生物技术",
-    "生物医药", "高端医疗器械", "智能制造", "新材料", "新能源", "节能环保", "航空航天",
-    "北斗导航", "轨道交通", "海洋工程与船舶", "冶金与有色金属", "化工",
-    "现代农业/良种培育", "现代农业/高效种植", "现代农业/健康养殖", "现代农业/智慧农业",
-    "现代农业/农机设备", "现代农业/农产品深加工", "花卉",
+    "新一代信息技术",
+    "集成电路",
+    "新型显示",
+    "人工智能",
+    "新能源汽车",
+    "大健康与生物技术",
+    "生物医药",
+    "高端医疗器械",
+    "智能制造",
+    "新材料",
+    "新能源",
+    "节能环保",
+    "航空航天",
+    "北斗导航",
+    "轨道交通",
+    "海洋工程与船舶",
+    "冶金与有色金属",
+    "化工",
+    "现代农业/良种培育",
+    "现代农业/高效种植",
+    "现代农业/健康养殖",
+    "现代农业/智慧农业",
+    "现代农业/农机设备",
+    "现代农业/农产品深加工",
+    "花卉",
 )
 """Fields named by the platforms; records may carry others (a platform has its own list).
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Iterator
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
 from .text import normalize
 
@@ -90,7 +91,9 @@ class ChineseTokenizer:
         seg.tmp_dir = tempfile.gettempdir()
         seg.cache_file = "techmatch.jieba.cache"
         for parts in entries:
-            seg.add_word(normalize(parts[0]), int(parts[1]) if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None)
+            seg.add_word(
+                normalize(parts[0]), int(parts[1]) if len(parts) > 1 else None, parts[2] if len(parts) > 2 else None
+            )
         return seg
 
     def _cut(self, text: str) -> list[str]:

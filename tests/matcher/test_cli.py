@@ -16,7 +16,9 @@ def jsonl(path: Path, records) -> Path:
 
 def test_match_prints_a_ranked_table(tmp_path: Path) -> None:
     corpus = jsonl(tmp_path / "a.jsonl", ACHIEVEMENTS)
-    result = runner.invoke(app, ["match", "求购锂电池隔膜湿法工艺", "--achievements", str(corpus), "--top-k", "2", "--region", "湖北"])
+    result = runner.invoke(
+        app, ["match", "求购锂电池隔膜湿法工艺", "--achievements", str(corpus), "--top-k", "2", "--region", "湖北"]
+    )
     assert result.exit_code == 0, result.output
     assert "a1" in result.output and "锂电池隔膜" in result.output
     assert "a2" not in result.output  # filtered out: Guangdong
@@ -33,8 +35,10 @@ def test_evaluate_json(tmp_path: Path) -> None:
     corpus = jsonl(tmp_path / "a.jsonl", ACHIEVEMENTS)
     queries = tmp_path / "q.jsonl"
     queries.write_text(
-        json.dumps({"qid": "q1", "text": "锂电池隔膜", "relevant": ["a1"], "extra": 1}, ensure_ascii=False) + "\n"
-        + json.dumps({"qid": "q2", "text": "小龙虾尾水", "relevant": ["a4"]}, ensure_ascii=False) + "\n",
+        json.dumps({"qid": "q1", "text": "锂电池隔膜", "relevant": ["a1"], "extra": 1}, ensure_ascii=False)
+        + "\n"
+        + json.dumps({"qid": "q2", "text": "小龙虾尾水", "relevant": ["a4"]}, ensure_ascii=False)
+        + "\n",
         encoding="utf-8",
     )
     result = runner.invoke(app, ["evaluate", "--corpus", str(corpus), "--queries", str(queries), "--json"])
@@ -49,7 +53,9 @@ def test_evaluate_with_gold_csv(tmp_path: Path) -> None:
     demands = jsonl(tmp_path / "d.jsonl", DEMANDS)
     gold = tmp_path / "gold.csv"
     gold.write_text("demand_id,achievement_id\nd1,a1\nd2,a4\nd3,a6\n", encoding="utf-8")
-    result = runner.invoke(app, ["evaluate", "--corpus", str(corpus), "--queries", str(demands), "--gold", str(gold), "--json"])
+    result = runner.invoke(
+        app, ["evaluate", "--corpus", str(corpus), "--queries", str(demands), "--gold", str(gold), "--json"]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["Recall@10"] == 1.0
 
@@ -66,4 +72,7 @@ def test_bad_input_gives_one_message_and_exit_2(tmp_path: Path) -> None:
         result = runner.invoke(app, args)
         assert result.exit_code == 2, (args, result.output)
         assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
-    assert "'量产' is not one of 样品/小试/中试/产业化" in runner.invoke(app, ["match", "隔膜", "--achievements", str(bad)]).output
+    assert (
+        "'量产' is not one of 样品/小试/中试/产业化"
+        in runner.invoke(app, ["match", "隔膜", "--achievements", str(bad)]).output
+    )

@@ -24,7 +24,7 @@ def test_reverse_direction_finds_the_demand(matcher: Matcher) -> None:
 
 def test_batch_equals_single(matcher: Matcher) -> None:
     batch = matcher.match_demands(DEMANDS, k=4)
-    for demand, matches in zip(DEMANDS, batch):
+    for demand, matches in zip(DEMANDS, batch, strict=False):
         single = matcher.match_demand(demand, k=4)
         assert ids(single) == ids(matches)
         assert [m.score for m in single] == pytest.approx([m.score for m in matches])
@@ -48,7 +48,11 @@ def test_explanation_terms_are_readable(matcher: Matcher) -> None:
 def test_reasons_for_region_maturity_modes_and_budget(matcher: Matcher) -> None:
     best = matcher.match_demand(DEMANDS[0])[0]
     assert best.explanation.reasons == [
-        "同一地区: 湖北", "成熟度满足: 中试（需求 ≥ 中试）", "合作方式一致: 技术转让", "同一领域: 新能源", "报价在预算内: 80 ≤ 100 万元",
+        "同一地区: 湖北",
+        "成熟度满足: 中试（需求 ≥ 中试）",
+        "合作方式一致: 技术转让",
+        "同一领域: 新能源",
+        "报价在预算内: 80 ≤ 100 万元",
     ]
     assert set(best.explanation.boosts) == {"same_region", "maturity_fit", "mode_overlap"}
 
@@ -83,7 +87,9 @@ def test_filters(matcher: Matcher, filters: Filters, expected: set[str]) -> None
 
 
 def test_min_score_and_nothing_shared(matcher: Matcher) -> None:
-    assert matcher.match_text("量子计算机软件") == [] or all(m.text_score > 0 for m in matcher.match_text("量子计算机软件"))
+    assert matcher.match_text("量子计算机软件") == [] or all(
+        m.text_score > 0 for m in matcher.match_text("量子计算机软件")
+    )
     best = matcher.match_demand(DEMANDS[0], k=6)
     assert all(m.score >= best[1].score for m in matcher.match_demand(DEMANDS[0], k=6, min_score=best[1].score))
 

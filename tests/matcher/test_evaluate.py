@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from matcher.evaluate import Judged, ndcg, reciprocal_rank, recall, summarize
+from matcher.evaluate import Judged, ndcg, recall, reciprocal_rank, summarize
 
 
 def test_metrics_on_a_hand_computed_example() -> None:

@@ -21,13 +21,18 @@ def test_word_channel_equals_plain_scikit_learn_cosine(tokenizer: ChineseTokeniz
 
 
 def test_channels_mix_by_weight(tokenizer: ChineseTokenizer) -> None:
-    only = {w: TfidfIndex(tokenizer=tokenizer, params=IndexParams(char_weight=w)).fit(ACHIEVEMENTS) for w in (0.0, 1.0, 0.3)}
+    only = {
+        w: TfidfIndex(tokenizer=tokenizer, params=IndexParams(char_weight=w)).fit(ACHIEVEMENTS) for w in (0.0, 1.0, 0.3)
+    }
     scores = {w: index.scores(index.transform(QUERIES)) for w, index in only.items()}
     np.testing.assert_allclose(scores[0.3], 0.7 * scores[0.0] + 0.3 * scores[1.0], atol=1e-6)
 
 
 def test_title_and_keywords_weigh_more_than_description(tokenizer: ChineseTokenizer) -> None:
-    docs = [Achievement(id="t", title="石墨烯导热膜", description="一种散热材料"), Achievement(id="d", title="散热材料", description="石墨烯导热膜")]
+    docs = [
+        Achievement(id="t", title="石墨烯导热膜", description="一种散热材料"),
+        Achievement(id="d", title="散热材料", description="石墨烯导热膜"),
+    ]
     index = TfidfIndex(tokenizer=tokenizer, params=IndexParams(char_weight=0)).fit(docs)
     scores = index.scores(index.transform([Achievement(id="q", description="石墨烯导热膜")]))[0]
     assert scores[0] > scores[1]
@@ -64,7 +69,9 @@ def test_unfitted_index_says_so(tokenizer: ChineseTokenizer) -> None:
         TfidfIndex(tokenizer=tokenizer).transform(QUERIES)
 
 
-@pytest.mark.parametrize("bad", [{"char_weight": 1.5}, {"title_weight": -1}, {"char_ngram_min": 3, "char_ngram_max": 2}])
+@pytest.mark.parametrize(
+    "bad", [{"char_weight": 1.5}, {"title_weight": -1}, {"char_ngram_min": 3, "char_ngram_max": 2}]
+)
 def test_bad_parameters_are_named(bad: dict) -> None:
     with pytest.raises(ValueError, match=next(iter(bad)).split("_")[0]):
         IndexParams(**bad)

@@ -14,8 +14,11 @@ def write(path: Path, text: str) -> Path:
 
 
 def test_csv_with_chinese_headers(tmp_path: Path) -> None:
-    path = write(tmp_path / "a.csv", "编号,标题,描述,关键词,领域,地区,成熟度,合作方式,价格\n"
-                 "1,隔膜技术,湿法锂电池隔膜,隔膜、湿法,新能源,湖北省武汉市,中试,技术转让;技术许可,面议\n")
+    path = write(
+        tmp_path / "a.csv",
+        "编号,标题,描述,关键词,领域,地区,成熟度,合作方式,价格\n"
+        "1,隔膜技术,湿法锂电池隔膜,隔膜、湿法,新能源,湖北省武汉市,中试,技术转让;技术许可,面议\n",
+    )
     [record] = read_records(path, Achievement)
     assert (record.id, record.title, record.maturity.value, record.price) == ("1", "隔膜技术", "中试", None)
     assert record.keywords == ["隔膜", "湿法"]
@@ -33,8 +36,10 @@ def test_jsonl_and_xlsx_read_the_same_records(tmp_path: Path) -> None:
 
 
 def test_all_bad_rows_reported_together(tmp_path: Path) -> None:
-    path = write(tmp_path / "bad.jsonl",
-                 '{"id": "a", "description": "ok", "maturity": "量产"}\n{not json\n{"id": "a", "description": "x"}\n{"id": "c"}\n')
+    path = write(
+        tmp_path / "bad.jsonl",
+        '{"id": "a", "description": "ok", "maturity": "量产"}\n{not json\n{"id": "a", "description": "x"}\n{"id": "c"}\n',
+    )
     with pytest.raises(InputError) as caught:
         read_records(path, Achievement)
     lines = str(caught.value).splitlines()

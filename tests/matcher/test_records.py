@@ -12,7 +12,13 @@ def test_maturity_is_ordered() -> None:
 
 def test_spreadsheet_values_are_accepted() -> None:
     record = Achievement.model_validate(
-        {"id": 1001, "description": "x", "keywords": "石墨烯、导热膜", "cooperation_modes": "转让，开放许可", "price": "面议"}
+        {
+            "id": 1001,
+            "description": "x",
+            "keywords": "石墨烯、导热膜",
+            "cooperation_modes": "转让，开放许可",
+            "price": "面议",
+        }
     )
     assert record.id == "1001"
     assert record.keywords == ["石墨烯", "导热膜"]
