@@ -91,6 +91,46 @@ class Matcher:
         self.demands_ = _Side(demands, self._new_index().fit(demands) if demands else self._new_index())
         return self
 
+    def upsert(self, *, achievements: Sequence[Achievement] = (), demands: Sequence[Demand] = ()) -> Matcher:
+        """A new matcher with these records added, or replaced where the id exists; this one is unchanged.
+
+        New rows use the current vocabulary and IDF (seconds, not a rebuild); :meth:`refit`
+        refreshes them. Swapping the returned object in is atomic for concurrent readers.
+        """
+        current_a, current_d = self._sides()
+        return self._with(self._upserted(current_a, achievements), self._upserted(current_d, demands))
+
+    def remove(self, *, achievement_ids: Sequence[str] = (), demand_ids: Sequence[str] = ()) -> Matcher:
+        """A new matcher without these ids (unknown ids are ignored); this one is unchanged."""
+        current_a, current_d = self._sides()
+        return self._with(self._removed(current_a, set(achievement_ids)), self._removed(current_d, set(demand_ids)))
+
+    def refit(self) -> Matcher:
+        """A new matcher fitted from scratch on the current records (fresh vocabulary and IDF)."""
+        return Matcher(tokenizer=self.tokenizer, params=self.params, boosts=self.boosts).fit(
+            self.achievements, self.demands
+        )
+
+    def _with(self, achievements: _Side, demands: _Side) -> Matcher:
+        other = Matcher(tokenizer=self.tokenizer, params=self.params, boosts=self.boosts)
+        other.achievements_, other.demands_ = achievements, demands
+        return other
+
+    def _upserted(self, side: _Side, records: Sequence[Record]) -> _Side:
+        if not records:
+            return side
+        if not side.records:
+            return _Side(records, self._new_index().fit(records))
+        side = self._removed(side, {r.id for r in records})
+        return _Side(side.records + list(records), side.index.extended(records))
+
+    def _removed(self, side: _Side, ids: set[str]) -> _Side:
+        if not ids.intersection(side.positions):
+            return side
+        keep = np.array([r.id not in ids for r in side.records], dtype=bool)
+        records = [r for r, kept in zip(side.records, keep, strict=True) if kept]
+        return _Side(records, side.index.without(keep) if records else self._new_index())
+
     def _sides(self) -> tuple[_Side, _Side]:
         if not hasattr(self, "achievements_"):
             raise NotFittedError("The matcher is not fitted: call fit() or Matcher.load() first")

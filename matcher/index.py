@@ -166,6 +166,28 @@ class TfidfIndex:
         blocks = [c.transform(fields) * np.float32(np.sqrt(w)) for c, w in self.channels_]
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
+    def extended(self, records: Sequence[Record]) -> TfidfIndex:
+        """A new index with ``records`` appended, in this index's vocabulary and IDF (no refit).
+
+        Terms the vocabulary has never seen do not count until :meth:`fit` runs again; this
+        index is left unchanged, so readers of it never see a half-updated matrix.
+        """
+        grown = self._copy()
+        grown.matrix_ = sp.vstack([self.matrix_, self.transform(records)], format="csr", dtype=np.float32)
+        return grown
+
+    def without(self, keep: np.ndarray) -> TfidfIndex:
+        """A new index holding only the rows where ``keep`` is true."""
+        smaller = self._copy()
+        smaller.matrix_ = self.matrix_[np.flatnonzero(keep)]
+        return smaller
+
+    def _copy(self) -> TfidfIndex:
+        self._check_fitted()
+        other = TfidfIndex(tokenizer=self.tokenizer, params=self.params)
+        other.channels_, other.terms_ = self.channels_, self.terms_
+        return other
+
     def __len__(self) -> int:
         return int(self.matrix_.shape[0]) if hasattr(self, "matrix_") else 0
 

@@ -118,3 +118,41 @@ def test_errors(tmp_path: Path, matcher: Matcher) -> None:
 def test_empty_side_returns_nothing() -> None:
     only_achievements = Matcher().fit(ACHIEVEMENTS)
     assert only_achievements.match_achievement(ACHIEVEMENTS[0]) == []
+
+
+def test_upsert_makes_a_new_record_matchable_at_once(matcher: Matcher) -> None:
+    new = Achievement(
+        id="a7",
+        title="钠离子电池正极材料",
+        description="层状氧化物钠离子电池正极材料，循环寿命3000次。",
+        region="湖北省武汉市",
+    )
+    grown = matcher.upsert(achievements=[new])
+    assert ids(grown.match_text("钠离子电池正极"))[0] == "a7"
+    assert "a7" not in ids(matcher.match_text("钠离子电池正极"))  # the old matcher is unchanged
+    assert len(grown.achievements) == len(matcher.achievements) + 1
+
+
+def test_upsert_replaces_by_id_and_remove_drops(matcher: Matcher) -> None:
+    edited = ACHIEVEMENTS[0].model_copy(update={"title": "干法隔膜", "description": "干法单向拉伸隔膜工艺"})
+    changed = matcher.upsert(achievements=[edited])
+    assert [a.id for a in changed.achievements].count("a1") == 1
+    assert next(a for a in changed.achievements if a.id == "a1").title == "干法隔膜"
+    smaller = changed.remove(achievement_ids=["a1", "missing"], demand_ids=["d1"])
+    assert "a1" not in ids(smaller.match_text("隔膜", k=10))
+    assert "d1" not in [d.id for d in smaller.demands]
+
+
+def test_refit_equals_a_fresh_fit(matcher: Matcher) -> None:
+    new = Achievement(id="a7", description="钠离子电池正极材料")
+    refitted = matcher.upsert(achievements=[new]).refit()
+    fresh = Matcher().fit([*ACHIEVEMENTS, new], DEMANDS)
+    for demand in DEMANDS:
+        assert [(m.record.id, round(m.score, 6)) for m in refitted.match_demand(demand)] == [
+            (m.record.id, round(m.score, 6)) for m in fresh.match_demand(demand)
+        ]
+
+
+def test_upsert_into_an_empty_side() -> None:
+    grown = Matcher().fit(ACHIEVEMENTS).upsert(demands=DEMANDS[:1])
+    assert ids(grown.match_achievement(ACHIEVEMENTS[0])) == ["d1"]
