@@ -1,4 +1,4 @@
-"""The ``techmatch`` command: match, evaluate and the sample demo, with one-line errors."""
+"""The ``techmatch`` command: match, batch, evaluate and the sample demo, with one-line errors."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .batch import Direction, Execution, Inputs, Outputs, rejected_path, run_batch
 from .engine import Match, Matcher
 from .errors import InputError, MatcherError
 from .evaluate import Judged, summarize
 from .filters import Filters
 from .io import raw_rows, read_records
 from .records import Achievement, CooperationMode, Demand, Maturity
+from .runners import BatchOptions
 from .samples import SAMPLE_DIR
 
 app = typer.Typer(help="techmatch: rank 科技成果 for 技术需求 and the reverse, and say why.", no_args_is_help=True)
@@ -202,6 +204,59 @@ def demo(
         gold=SAMPLE_DIR / "gold.csv",
         as_json=False,
     )
+
+
+@app.command()
+@friendly
+def batch(
+    demands: Annotated[Path, typer.Option(help="demands file (.csv/.jsonl/.xlsx)")],
+    achievements: Annotated[Path, typer.Option(help="achievements file (.csv/.jsonl/.xlsx)")],
+    out: Annotated[Path, typer.Option(help="pairs file: .csv, .jsonl, .xlsx or .parquet")],
+    top_k: TopK = 10,
+    min_score: Annotated[float, typer.Option(min=0.0, help="drop pairs scoring below this")] = 0.0,
+    field: FieldOpt = None,
+    region: RegionOpt = None,
+    min_maturity: MaturityOpt = None,
+    mode: ModeOpt = None,
+    budget: BudgetOpt = None,
+    direction: Annotated[
+        Direction, typer.Option(help="demand: achievements for each demand; achievement: the reverse; both")
+    ] = "demand",
+    skip_invalid: Annotated[
+        bool, typer.Option(help="match the good rows and write the bad ones, with reasons, to --rejected")
+    ] = False,
+    rejected: Annotated[
+        Path | None, typer.Option(help="rejected rows (.csv); default OUT's name + .rejected.csv")
+    ] = None,
+    report: Annotated[Path | None, typer.Option(help="shortlist per demand for brokers: .html or .xlsx")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="run on the Dask cluster at dask://HOST:PORT")] = None,
+    dask: Annotated[
+        bool, typer.Option(help="run on Dask: DASK_SCHEDULER_ADDRESS if set, else a local cluster")
+    ] = False,
+    workers: Annotated[int | None, typer.Option(min=1, help="local worker processes (default: all cores)")] = None,
+    chunk_size: Annotated[int, typer.Option(min=1, help="queries per chunk of work")] = 256,
+    index_dir: Annotated[
+        Path | None, typer.Option(help="where workers load the fitted matcher from (shared storage for Dask)")
+    ] = None,
+    demands_sheet: Annotated[str | None, typer.Option(help="sheet of an .xlsx demands file")] = None,
+    achievements_sheet: Annotated[str | None, typer.Option(help="sheet of an .xlsx achievements file")] = None,
+    progress: Annotated[bool, typer.Option(help="progress bar on a terminal")] = True,
+) -> None:
+    """Match whole files: every demand against every achievement (or the reverse), pairs to OUT."""
+    summary = run_batch(
+        Inputs(demands, achievements, demands_sheet, achievements_sheet),
+        Outputs(out, rejected, report),
+        BatchOptions(top_k, make_filters(field, region, min_maturity, mode, budget), min_score),
+        direction=direction,
+        skip_invalid=skip_invalid,
+        execution=Execution(workers, dask, scheduler, chunk_size, index_dir, progress),
+    )
+    err.print(
+        f"{summary.pairs:,} pairs for {summary.queries:,} queries in {summary.seconds:.1f} s ({summary.runner}) → {out}",
+        highlight=False,
+    )
+    if skip_invalid:
+        err.print(f"{summary.rejected:,} problems in skipped rows → {rejected or rejected_path(out)}", highlight=False)
 
 
 def main() -> None:

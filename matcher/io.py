@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import InputError, Problem
-from .records import Record, parse_records
+from .records import Record, split_valid, validate_rows
 
 R = TypeVar("R", bound=Record)
 
@@ -158,7 +158,46 @@ def raw_rows(path: str | Path, *, sheet: str | None = None) -> Iterator[tuple[in
 
 def read_records(path: str | Path, kind: type[R], *, sheet: str | None = None) -> list[R]:
     """All records of a file, or one :class:`InputError` naming every bad row and field."""
-    records = parse_records(raw_rows(path, sheet=sheet), kind, str(path))
-    if not records:
-        raise InputError([Problem(str(path), None, "", "contains no records")])
+    records, problems = read_valid(path, kind, sheet=sheet)
+    if problems:
+        raise InputError(problems)
     return records
+
+
+def read_valid(path: str | Path, kind: type[R], *, sheet: str | None = None) -> tuple[list[R], list[Problem]]:
+    """The good records of a file and the problems of its bad rows (``--skip-invalid``).
+
+    File-level errors (missing file, broken CSV quoting, wrong sheet) still raise :class:`InputError`.
+    """
+    records, problems = split_valid(raw_rows(path, sheet=sheet), kind, str(path))
+    if not records and not problems:
+        problems = [Problem(str(path), None, "", "contains no records")]
+    return records, problems
+
+
+def scan_records(path: str | Path, kind: type[R], *, sheet: str | None = None) -> tuple[int, list[Problem]]:
+    """How many good records a file holds and the problems of its bad rows, keeping no records.
+
+    The validation pass of a streamed run: nothing is held but ids, so any file size fits.
+    """
+    count, problems = 0, []
+    for item in validate_rows(raw_rows(path, sheet=sheet), kind, str(path)):
+        if isinstance(item, Problem):
+            problems.append(item)
+        else:
+            count += 1
+    if not count and not problems:
+        problems = [Problem(str(path), None, "", "contains no records")]
+    return count, problems
+
+
+def iter_valid(path: str | Path, kind: type[R], *, sheet: str | None = None) -> Iterator[R]:
+    """The good records of a file, read as they are needed (bad rows skipped: see :func:`scan_records`)."""
+    for item in validate_rows(raw_rows(path, sheet=sheet), kind, str(path)):
+        if not isinstance(item, Problem):
+            yield item
+
+
+def rows_at(path: str | Path, numbers: set[int], *, sheet: str | None = None) -> dict[int, dict[str, Any]]:
+    """The raw rows with these numbers (to show rejected rows as they were written)."""
+    return {n: row for n, row in raw_rows(path, sheet=sheet) if n in numbers and isinstance(row, dict)}

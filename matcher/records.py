@@ -7,7 +7,7 @@ of rules, and every bad value is reported with its field by :func:`parse_records
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
@@ -197,7 +197,7 @@ def problems_of(error: ValidationError, source: str, row: int | None) -> list[Pr
         if item["type"] == "enum":
             allowed = "/".join(re.findall(r"'([^']*)'", item.get("ctx", {}).get("expected", "")))
             message = f"{item['input']!r} is not one of {allowed}"
-        elif item["type"] == "missing":
+        elif item["type"] == "missing" or (item["type"] == "string_type" and item.get("input") is None):
             message = "is required"
         elif item["type"] == "string_too_short" and item.get("ctx", {}).get("min_length") == 1:
             message = "must not be empty"
@@ -205,31 +205,44 @@ def problems_of(error: ValidationError, source: str, row: int | None) -> list[Pr
     return problems
 
 
+def validate_rows(rows: Iterable[tuple[int | None, Any]], kind: type[R], source: str) -> Iterator[R | Problem]:
+    """Each row as a record, or the problems found in it, in file order (streaming: nothing is kept
+    but the ids seen, so duplicate ids are problems too)."""
+    seen: dict[str, int | None] = {}
+    for row, data in rows:
+        if isinstance(data, Problem):
+            yield data
+            continue
+        if not isinstance(data, dict):
+            yield Problem(source, row, "", f"expected an object, got {type(data).__name__}")
+            continue
+        raw_id = str(data.get("id", "")).strip()
+        if raw_id and raw_id in seen:
+            yield Problem(source, row, "id", f"duplicate id {raw_id!r} (first at row {seen[raw_id]})")
+            continue
+        if raw_id:
+            seen[raw_id] = row
+        try:
+            yield kind.model_validate(data)
+        except ValidationError as error:
+            yield from problems_of(error, source, row)
+
+
+def split_valid(rows: Iterable[tuple[int | None, Any]], kind: type[R], source: str) -> tuple[list[R], list[Problem]]:
+    """The good records and the problems of the bad rows (for runs that skip invalid rows)."""
+    records: list[R] = []
+    problems: list[Problem] = []
+    for item in validate_rows(rows, kind, source):
+        (problems if isinstance(item, Problem) else records).append(item)  # type: ignore[arg-type]
+    return records, problems
+
+
 def parse_records(rows: Iterable[tuple[int | None, Any]], kind: type[R], source: str) -> list[R]:
     """Validate every row, then raise one :class:`InputError` listing all bad rows (or none).
 
     ``rows`` yields ``(row_number, mapping)``; duplicate ids are problems too.
     """
-    records: list[R] = []
-    problems: list[Problem] = []
-    seen: dict[str, int | None] = {}
-    for row, data in rows:
-        if isinstance(data, Problem):
-            problems.append(data)
-            continue
-        if not isinstance(data, dict):
-            problems.append(Problem(source, row, "", f"expected an object, got {type(data).__name__}"))
-            continue
-        raw_id = str(data.get("id", "")).strip()
-        if raw_id and raw_id in seen:
-            problems.append(Problem(source, row, "id", f"duplicate id {raw_id!r} (first at row {seen[raw_id]})"))
-            continue
-        if raw_id:
-            seen[raw_id] = row
-        try:
-            records.append(kind.model_validate(data))
-        except ValidationError as error:
-            problems.extend(problems_of(error, source, row))
+    records, problems = split_valid(rows, kind, source)
     if problems:
         raise InputError(problems)
     return records

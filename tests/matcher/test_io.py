@@ -5,7 +5,7 @@ import pytest
 from openpyxl import Workbook
 
 from matcher import Achievement, Demand, InputError
-from matcher.io import read_records
+from matcher.io import iter_valid, read_records, read_valid, rows_at, scan_records
 
 
 def write(path: Path, text: str) -> Path:
@@ -83,3 +83,18 @@ def test_wrong_sheet_names_the_sheets(tmp_path: Path) -> None:
     book.save(tmp_path / "a.xlsx")
     with pytest.raises(InputError, match="no sheet named '需求' \\(sheets: 成果\\)"):
         read_records(tmp_path / "a.xlsx", Achievement, sheet="需求")
+
+
+def test_read_valid_scan_and_iter_agree_on_the_good_rows(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "mixed.jsonl",
+        '{"id": "a", "description": "好"}\n{"id": "b", "description": "x", "maturity": "量产"}\n'
+        '{not json\n{"id": "a", "description": "重复"}\n{"id": "c", "description": "也好"}\n',
+    )
+    records, problems = read_valid(path, Achievement)
+    assert [r.id for r in records] == ["a", "c"] == [r.id for r in iter_valid(path, Achievement)]
+    assert [(p.row, p.field) for p in problems] == [(2, "maturity"), (3, ""), (4, "id")]
+    assert scan_records(path, Achievement) == (2, problems)
+    assert rows_at(path, {2, 3})[2]["maturity"] == "量产"  # row 3 is not JSON: nothing to show
+    empty = write(tmp_path / "empty.jsonl", "\n")
+    assert scan_records(empty, Achievement)[1][0].message == "contains no records"
