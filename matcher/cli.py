@@ -254,9 +254,11 @@ def batch(
     err.print(
         f"{summary.pairs:,} pairs for {summary.queries:,} queries in {summary.seconds:.1f} s ({summary.runner}) → {out}",
         highlight=False,
+        soft_wrap=True,
     )
     if skip_invalid:
-        err.print(f"{summary.rejected:,} problems in skipped rows → {rejected or rejected_path(out)}", highlight=False)
+        rejected = rejected or rejected_path(out)
+        err.print(f"{summary.rejected:,} problems in skipped rows → {rejected}", highlight=False, soft_wrap=True)
 
 
 def main() -> None:
