@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import os
 import resource
 import subprocess
@@ -86,11 +87,13 @@ def main() -> None:
     load = os.getloadavg()[0]
     seconds, cpu, peak, stderr = run(command)
     pairs = sum(1 for _ in open(out, encoding="utf-8-sig")) - 1
+    setup = re.search(r"setup ([0-9.]+) s", stderr)
     result = {
         "demands": args.demands,
         "achievements": args.achievements,
         "workers": args.workers or len(psutil.Process().cpu_affinity() or []),
         "wall_s": round(seconds, 1),
+        "setup_s": float(setup.group(1)) if setup else None,
         "cpu_s": round(cpu, 1),
         "load_before": round(load, 1),
         "pairs": pairs,

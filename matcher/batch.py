@@ -84,6 +84,8 @@ class Summary:
     pairs: int
     rejected: int
     seconds: float
+    setup_seconds: float
+    """Reading, validating, fitting and saving the matcher: the part that does not grow with the queries."""
     runner: str
 
 
@@ -153,6 +155,11 @@ def _check_outputs(outputs: Outputs, rows_at_most: int | None = None) -> None:
         )
 
 
+def _cores() -> int:
+    """Cores this process may use (its CPU affinity where the platform has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 SERIAL_WORK = 2_000_000
 """Below this many (query, record) scores a run without ``--workers`` stays in this process: starting
 workers would cost more than it saves."""
@@ -164,7 +171,7 @@ def _runner(
     """Dask when asked; else worker processes for big runs; the matcher is saved once for the workers
     (for Dask beside the output by default, where remote workers are likelier to see it)."""
     use_dask = execution.dask or execution.scheduler is not None
-    workers = min(execution.workers or len(os.sched_getaffinity(0)), chunks)
+    workers = min(execution.workers or _cores(), chunks)
     if not use_dask and (workers <= 1 or (execution.workers is None and work < SERIAL_WORK)):
         return InProcess(matcher), "in process"
     parent = execution.index_dir or (out.parent if use_dask else None)
@@ -224,6 +231,9 @@ def run_batch(
         bar = stack.enter_context(_progress(execution.progress))
         tasks = {q: bar.add_task("需求" if q else "成果", total=count) for q, count, _ in plan.queries}
         lookups = {q: _by_id(fitted.achievements if q else fitted.demands) for q in tasks} if report else {}
+        if not isinstance(runner, InProcess):  # the workers load their own copies: free this one
+            del fitted
+            plan.achievements, plan.demands = [], []
 
         def done(chunk: Chunk, rows: Rows) -> None:
             nonlocal pairs
@@ -237,8 +247,9 @@ def run_batch(
             bar.advance(tasks[chunk.query_is_demand], len(chunk.queries))
 
         chunks = (c for q, _, records in plan.queries for c in chunked(records(), execution.chunk_size, q))
+        setup = time.perf_counter() - started
         run_chunks(chunks, runner, options, done)
-    return Summary(plan.query_count, pairs, len(plan.problems), time.perf_counter() - started, name)
+    return Summary(plan.query_count, pairs, len(plan.problems), time.perf_counter() - started, setup, name)
 
 
 def _by_id(records: Iterable[Record]) -> dict[str, Record]:

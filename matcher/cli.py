@@ -252,7 +252,8 @@ def batch(
         execution=Execution(workers, dask, scheduler, chunk_size, index_dir, progress),
     )
     err.print(
-        f"{summary.pairs:,} pairs for {summary.queries:,} queries in {summary.seconds:.1f} s ({summary.runner}) → {out}",
+        f"{summary.pairs:,} pairs for {summary.queries:,} queries in {summary.seconds:.1f} s "
+        f"(setup {summary.setup_seconds:.1f} s, {summary.runner}) → {out}",
         highlight=False,
         soft_wrap=True,
     )

@@ -5,11 +5,12 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from matcher import Achievement, Demand, Filters, InputError, Matcher, Maturity
+from matcher import Achievement, Demand, Filters, InputError, Match, Matcher, Maturity
 from matcher.batch import Execution, Inputs, Outputs, run_batch
 from matcher.io import read_records
 from matcher.output import PAIR_COLUMNS
 from matcher.runners import BatchOptions, loaded_matcher, scheduler_address
+from matcher.samples import SAMPLE_DIR
 from tests.conftest import ACHIEVEMENTS, DEMANDS
 from tests.matcher.test_cli import jsonl
 
@@ -34,16 +35,21 @@ def single_results(inputs: Inputs, options: BatchOptions, direction: str = "dema
             for rank, m in enumerate(
                 matcher.match_demand(d, k=options.k, filters=options.filters, min_score=options.min_score), 1
             ):
-                expected.append(("demand", d.id, rank, m.record.id, m.score, m.explanation.reasons))
+                expected.append(("demand", d.id, rank, m.record.id, m.score, m.explanation.reasons, terms(m)))
     if direction in ("achievement", "both"):
         for a in matcher.achievements:
             for rank, m in enumerate(matcher.match_achievement(a, k=options.k, min_score=options.min_score), 1):
-                expected.append(("achievement", m.record.id, rank, a.id, m.score, m.explanation.reasons))
+                expected.append(("achievement", m.record.id, rank, a.id, m.score, m.explanation.reasons, terms(m)))
     return expected
 
 
+def terms(match: Match) -> list[dict]:
+    return [{"term": t, "weight": round(w, 4)} for t, w in match.explanation.terms[:10]]
+
+
 def as_tuples(rows: list[dict]) -> list[tuple]:
-    return [(r["direction"], r["demand_id"], r["rank"], r["achievement_id"], r["score"], r["reasons"]) for r in rows]
+    keys = ("direction", "demand_id", "rank", "achievement_id", "score", "reasons", "shared_terms")
+    return [tuple(r[k] for k in keys) for r in rows]
 
 
 @pytest.mark.parametrize(
@@ -66,6 +72,14 @@ def test_pairs_equal_single_record_results(
     assert list(rows[0]) == list(PAIR_COLUMNS)
     first = rows[0]
     assert first["demand_title"] and first["achievement_title"] and first["shared_terms"][0]["weight"] > 0
+
+
+def test_sample_data_pairs_equal_single_demand_results(tmp_path: Path) -> None:
+    inputs = Inputs(SAMPLE_DIR / "demands.jsonl", SAMPLE_DIR / "achievements.jsonl")
+    out = tmp_path / "pairs.jsonl"
+    summary = run_batch(inputs, Outputs(out), BatchOptions(k=10), execution=Execution(workers=1, chunk_size=16))
+    assert as_tuples(read_jsonl(out)) == single_results(inputs, BatchOptions(k=10))
+    assert summary.queries == len(read_records(inputs.demands, Demand)) and summary.pairs > 0
 
 
 def test_worker_processes_and_chunks_give_the_same_file(files: Inputs, tmp_path: Path) -> None:
