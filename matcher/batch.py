@@ -27,7 +27,15 @@ from rich.text import Text
 from .engine import Matcher
 from .errors import InputError, Problem
 from .io import iter_valid, read_valid, rows_at, scan_records
-from .output import OUTPUT_FORMATS, XLSX_MAX_ROWS, atomic_path, check_output, pairs_writer, write_rejected
+from .output import (
+    OUTPUT_FORMATS,
+    XLSX_MAX_ROWS,
+    PairWriter,
+    atomic_path,
+    check_output,
+    pairs_writer,
+    write_rejected,
+)
 from .records import Achievement, Demand, Record
 from .report import REPORT_FORMATS, ReportWriter, open_report
 from .runners import (
@@ -42,6 +50,8 @@ from .runners import (
     run_chunks,
     scheduler_address,
 )
+
+__all__ = ["BatchOptions", "Execution", "Inputs", "Outputs", "Summary", "run_batch"]
 
 Direction = Literal["demand", "achievement", "both"]
 R = TypeVar("R", bound=Record)
@@ -165,22 +175,29 @@ SERIAL_WORK = 2_000_000
 workers would cost more than it saves."""
 
 
+def _connect(execution: Execution, stack: ExitStack) -> DaskCluster | None:
+    if not (execution.dask or execution.scheduler):
+        return None
+    cluster = DaskCluster(scheduler_address(execution.scheduler) if execution.scheduler else None)
+    stack.callback(cluster.client.close)
+    return cluster
+
+
 def _runner(
-    matcher: Matcher, execution: Execution, work: int, chunks: int, out: Path, stack: ExitStack
+    matcher: Matcher, plan: _Plan, execution: Execution, cluster: DaskCluster | None, out: Path, stack: ExitStack
 ) -> tuple[Runner, str]:
     """Dask when asked; else worker processes for big runs; the matcher is saved once for the workers
     (for Dask beside the output by default, where remote workers are likelier to see it)."""
-    use_dask = execution.dask or execution.scheduler is not None
+    chunks = sum(math.ceil(count / execution.chunk_size) for _, count, _ in plan.queries)
+    work = sum(count * len(matcher.achievements if q else matcher.demands) for q, count, _ in plan.queries)
     workers = min(execution.workers or _cores(), chunks)
-    if not use_dask and (workers <= 1 or (execution.workers is None and work < SERIAL_WORK)):
+    if cluster is None and (workers <= 1 or (execution.workers is None and work < SERIAL_WORK)):
         return InProcess(matcher), "in process"
-    parent = execution.index_dir or (out.parent if use_dask else None)
+    parent = execution.index_dir or (out.parent if cluster else None)
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".techmatch-index-", dir=parent)))
     matcher.save(folder)
-    if use_dask:
-        address = scheduler_address(execution.scheduler) if execution.scheduler else None
-        cluster = DaskCluster(folder, address)
-        return cluster, f"dask {cluster.client.scheduler.address}"
+    if cluster is not None:
+        return cluster.serve(folder), f"dask {cluster.client.scheduler.address}"
     return LocalProcesses(folder, workers), f"{workers} processes"
 
 
@@ -196,6 +213,26 @@ def _progress(enabled: bool) -> Iterator[Progress]:
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), _Rate(), TimeRemainingColumn())
     with Progress(*columns, console=console, disable=not (enabled and console.is_terminal)) as bar:
         yield bar
+
+
+class _Sink:
+    """Where finished chunks go, in query order: the pairs file, the report and the progress bar."""
+
+    def __init__(self, writer: PairWriter, report: ReportWriter | None, bar: Progress, plan: _Plan, fitted: Matcher):
+        self.writer, self.report, self.bar, self.pairs = writer, report, bar, 0
+        self.tasks = {q: bar.add_task("需求" if q else "成果", total=count) for q, count, _ in plan.queries}
+        sides: dict[bool, Iterable[Record]] = {True: fitted.achievements, False: fitted.demands}
+        self.lookups = {q: _by_id(sides[q]) for q in self.tasks} if report else {}
+
+    def __call__(self, chunk: Chunk, rows: Rows) -> None:
+        for query, query_rows in zip(chunk.queries, rows, strict=True):
+            self.writer.write(query_rows)
+            self.pairs += len(query_rows)
+            if self.report is not None:
+                key = "achievement_id" if chunk.query_is_demand else "demand_id"
+                others = [self.lookups[chunk.query_is_demand].get(r[key]) for r in query_rows]
+                self.report.add(query, chunk.query_is_demand, query_rows, others)
+        self.bar.advance(self.tasks[chunk.query_is_demand], len(chunk.queries))
 
 
 def run_batch(
@@ -218,38 +255,22 @@ def run_batch(
     _check_outputs(outputs)
     plan = _read(inputs, direction, skip_invalid)
     _check_outputs(outputs, plan.query_count * options.k)
-    fitted = (matcher or Matcher()).fit(plan.achievements, plan.demands)
-    n_chunks = sum(math.ceil(count / execution.chunk_size) for _, count, _ in plan.queries)
-    pairs = 0
     with ExitStack() as stack:
+        cluster = _connect(execution, stack)
+        fitted = (matcher or Matcher()).fit(plan.achievements, plan.demands)
         writer = stack.enter_context(pairs_writer(outputs.pairs))
         report = _open_report(outputs.report, stack)
         if outputs.rejected is not None and skip_invalid:
             _write_rejected(stack.enter_context(atomic_path(outputs.rejected)), plan)
-        work = sum(count * len(fitted.achievements if q else fitted.demands) for q, count, _ in plan.queries)
-        runner, name = _runner(fitted, execution, work, n_chunks, outputs.pairs, stack)
-        bar = stack.enter_context(_progress(execution.progress))
-        tasks = {q: bar.add_task("需求" if q else "成果", total=count) for q, count, _ in plan.queries}
-        lookups = {q: _by_id(fitted.achievements if q else fitted.demands) for q in tasks} if report else {}
+        runner, name = _runner(fitted, plan, execution, cluster, outputs.pairs, stack)
+        sink = _Sink(writer, report, stack.enter_context(_progress(execution.progress)), plan, fitted)
         if not isinstance(runner, InProcess):  # the workers load their own copies: free this one
             del fitted
             plan.achievements, plan.demands = [], []
-
-        def done(chunk: Chunk, rows: Rows) -> None:
-            nonlocal pairs
-            for query, query_rows in zip(chunk.queries, rows, strict=True):
-                writer.write(query_rows)
-                pairs += len(query_rows)
-                if report is not None:
-                    key = "achievement_id" if chunk.query_is_demand else "demand_id"
-                    others = [lookups[chunk.query_is_demand].get(r[key]) for r in query_rows]
-                    report.add(query, chunk.query_is_demand, query_rows, others)
-            bar.advance(tasks[chunk.query_is_demand], len(chunk.queries))
-
         chunks = (c for q, _, records in plan.queries for c in chunked(records(), execution.chunk_size, q))
         setup = time.perf_counter() - started
-        run_chunks(chunks, runner, options, done)
-    return Summary(plan.query_count, pairs, len(plan.problems), time.perf_counter() - started, setup, name)
+        run_chunks(chunks, runner, options, sink)
+    return Summary(plan.query_count, sink.pairs, len(plan.problems), time.perf_counter() - started, setup, name)
 
 
 def _by_id(records: Iterable[Record]) -> dict[str, Record]:

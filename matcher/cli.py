@@ -12,14 +12,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .batch import Direction, Execution, Inputs, Outputs, rejected_path, run_batch
+from .batch import BatchOptions, Direction, Execution, Inputs, Outputs, rejected_path, run_batch
 from .engine import Match, Matcher
 from .errors import InputError, MatcherError
 from .evaluate import Judged, summarize
 from .filters import Filters
 from .io import raw_rows, read_records
 from .records import Achievement, CooperationMode, Demand, Maturity
-from .runners import BatchOptions
 from .samples import SAMPLE_DIR
 
 app = typer.Typer(help="techmatch: rank 科技成果 for 技术需求 and the reverse, and say why.", no_args_is_help=True)

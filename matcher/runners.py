@@ -148,9 +148,13 @@ def scheduler_address(scheduler: str) -> str:
 
 class DaskCluster:
     """The same chunks on a Dask distributed cluster; ``address=None`` uses Dask's configured
-    scheduler (``DASK_SCHEDULER_ADDRESS``) or starts a local cluster."""
+    scheduler (``DASK_SCHEDULER_ADDRESS``) or starts a local cluster.
 
-    def __init__(self, folder: Path, address: str | None) -> None:
+    Connecting comes first (a wrong address fails before minutes of fitting); :meth:`serve` then
+    names the folder of the saved matcher. The caller closes :attr:`client`.
+    """
+
+    def __init__(self, address: str | None) -> None:
         try:
             from distributed import Client
         except ImportError:
@@ -159,9 +163,13 @@ class DaskCluster:
             self.client = Client(address, timeout="20s") if address else Client()
         except (OSError, TimeoutError) as error:
             raise MatcherError(f"cannot reach the Dask scheduler at {address}: {error}") from None
-        self.folder = str(folder)
         self.window = 2 * max(1, sum(self.client.nthreads().values()))
         self.futures: list[Any] = []
+        self.folder = ""
+
+    def serve(self, folder: Path) -> DaskCluster:
+        self.folder = str(folder)
+        return self
 
     def submit(self, chunk: Chunk, options: BatchOptions) -> Any:
         future = self.client.submit(match_saved, self.folder, chunk, options, pure=False)
@@ -171,7 +179,6 @@ class DaskCluster:
     def close(self, cancel: bool) -> None:
         if cancel:
             self.client.cancel(self.futures)
-        self.client.close()
 
 
 def run_chunks(

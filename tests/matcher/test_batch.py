@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from matcher import Achievement, Demand, Filters, InputError, Match, Matcher, Maturity
+from matcher import Achievement, Demand, Filters, InputError, Match, Matcher, MatcherError, Maturity
 from matcher.batch import Execution, Inputs, Outputs, run_batch
 from matcher.io import read_records
 from matcher.output import PAIR_COLUMNS
@@ -255,3 +255,19 @@ def test_xlsx_output_that_cannot_fit_is_refused_before_work(
     with pytest.raises(InputError, match="unknown output type '.txt'"):
         run_batch(files, Outputs(tmp_path / "p.txt"), BatchOptions(), execution=SERIAL)
     assert not list(tmp_path.glob("p.*"))
+
+
+def test_an_unreachable_scheduler_fails_before_fitting(
+    files: Inputs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreachable(address: str | None) -> None:
+        raise MatcherError(f"cannot reach the Dask scheduler at {address}")
+
+    fits = []
+    monkeypatch.setattr("matcher.batch.DaskCluster", unreachable)
+    monkeypatch.setattr(Matcher, "fit", lambda *args: fits.append(args))
+    with pytest.raises(MatcherError, match="cannot reach the Dask scheduler at tcp://10.1.2.3:8786"):
+        run_batch(
+            files, Outputs(tmp_path / "p.csv"), BatchOptions(), execution=Execution(scheduler="dask://10.1.2.3:8786")
+        )
+    assert fits == [] and not (tmp_path / "p.csv").exists()
