@@ -6,6 +6,7 @@ time), runs the real command in a subprocess and samples the memory of its whole
 
     python benchmarks/batch.py --demands 10000 --achievements 100000
     python benchmarks/batch.py --demands 54596 --achievements 98399 --json results.json
+    python benchmarks/batch.py --demands 400 --achievements 10000 --threads
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 import resource
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -67,6 +69,34 @@ def run(command: list[str]) -> tuple[float, float, int, str]:
     return time.perf_counter() - started, cpu_of_children() - cpu, peak, stderr
 
 
+def threads_or_processes(achievements: Path, demands: Path, workers: int) -> dict[str, float]:
+    """Matching-only wall seconds: one thread, ``workers`` threads sharing the matcher, ``workers``
+    spawned processes loading the saved matcher (their start-up included: it is part of the cost)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from matcher import Achievement, Demand, Matcher
+    from matcher.io import read_records
+    from matcher.runners import BatchOptions, LocalProcesses, chunked, pair_rows, run_chunks
+
+    matcher = Matcher().fit(read_records(achievements, Achievement))
+    chunks = list(chunked(read_records(demands, Demand), 32, True))
+    options, timings = BatchOptions(), {}
+    started = time.perf_counter()
+    for chunk in chunks:
+        pair_rows(matcher, chunk, options)
+    timings["1 thread"] = time.perf_counter() - started
+    with ThreadPoolExecutor(workers) as pool:
+        started = time.perf_counter()
+        list(pool.map(lambda chunk: pair_rows(matcher, chunk, options), chunks))
+        timings[f"{workers} threads"] = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as folder:
+        matcher.save(folder)
+        started = time.perf_counter()
+        run_chunks(chunks, LocalProcesses(Path(folder), workers), options, lambda chunk, rows: None)
+        timings[f"{workers} processes"] = time.perf_counter() - started
+    return {name: round(seconds, 1) for name, seconds in timings.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--demands", type=int, default=10_000)
@@ -76,9 +106,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work-dir", type=Path, default=Path("/tmp/techmatch-bench"))
     parser.add_argument("--json", type=Path, help="append the result as one JSON line")
+    parser.add_argument("--threads", action="store_true", help="compare threads and processes (matching only)")
     args = parser.parse_args()
 
     achievements, demands = write_corpus(args.work_dir, args.achievements, args.demands, seed=args.seed)
+    if args.threads:
+        print(json.dumps(threads_or_processes(achievements, demands, args.workers or 2), ensure_ascii=False))
+        return
     out = args.work_dir / f"pairs-{args.demands}x{args.achievements}.csv"
     command = [str(Path(sys.executable).with_name("techmatch")), "batch", "--demands", str(demands)]
     command += ["--achievements", str(achievements), "--out", str(out), "--top-k", str(args.top_k)]

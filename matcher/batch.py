@@ -170,9 +170,9 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-SERIAL_WORK = 2_000_000
-"""Below this many (query, record) scores a run without ``--workers`` stays in this process: starting
-workers would cost more than it saves."""
+SERIAL_QUERIES = 1000
+"""Runs with fewer queries (and no ``--workers``) stay in this process: a query costs some 30-40 ms
+whatever the corpus size, and starting a worker and loading the matcher costs several seconds."""
 
 
 def _connect(execution: Execution, stack: ExitStack) -> DaskCluster | None:
@@ -189,9 +189,8 @@ def _runner(
     """Dask when asked; else worker processes for big runs; the matcher is saved once for the workers
     (for Dask beside the output by default, where remote workers are likelier to see it)."""
     chunks = sum(math.ceil(count / execution.chunk_size) for _, count, _ in plan.queries)
-    work = sum(count * len(matcher.achievements if q else matcher.demands) for q, count, _ in plan.queries)
     workers = min(execution.workers or _cores(), chunks)
-    if cluster is None and (workers <= 1 or (execution.workers is None and work < SERIAL_WORK)):
+    if cluster is None and (workers <= 1 or (execution.workers is None and plan.query_count < SERIAL_QUERIES)):
         return InProcess(matcher), "in process"
     parent = execution.index_dir or (out.parent if cluster else None)
     folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".techmatch-index-", dir=parent)))
