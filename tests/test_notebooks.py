@@ -11,6 +11,8 @@ from tests.conftest import SHARED_CSL
 
 nbformat = pytest.importorskip("nbformat", reason="the notebook tests need the dev extra: pip install -e '.[dev]'")
 nbclient = pytest.importorskip("nbclient", reason="the notebook tests need the dev extra: pip install -e '.[dev]'")
+kernelspec = pytest.importorskip("ipykernel.kernelspec", reason="the notebook tests need the dev extra")
+write_kernel_spec = kernelspec.write_kernel_spec
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -30,9 +32,12 @@ def repository_files() -> dict[Path, int]:
 @pytest.fixture(scope="module", autouse=True)
 def kernel_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Matplotlib's font cache, IPython's history and kernel connection files go to a temporary folder
-    shared by the module's runs (so the font cache is built once)."""
+    shared by the module's runs (so the font cache is built once); the kernel is this interpreter,
+    whatever kernels the user has installed."""
     caches = tmp_path_factory.mktemp("kernel")
+    write_kernel_spec(caches / "jupyter" / "kernels" / "python3")
     with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JUPYTER_PATH", str(caches / "jupyter"))
         for name, folder in (("MPLCONFIGDIR", "mpl"), ("IPYTHONDIR", "ipython"), ("JUPYTER_RUNTIME_DIR", "runtime")):
             patch.setenv(name, str(caches / folder))
         patch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # charts inline, drawn with Agg
