@@ -31,7 +31,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 CSL_PAPERS = ROOT.parent / "shared" / "data" / "csl" / "papers.jsonl"
-REGIONS = ["湖北省武汉市", "湖北省宜昌市", "湖北省襄阳市", "广东省深圳市", "江苏省南京市", "上海市", "北京市", "云南省昆明市"]
+REGIONS = [
+    "湖北省武汉市",
+    "湖北省宜昌市",
+    "湖北省襄阳市",
+    "广东省深圳市",
+    "江苏省南京市",
+    "上海市",
+    "北京市",
+    "云南省昆明市",
+]
 MATURITY = ["样品", "小试", "中试", "产业化", None]
 MODES = ["技术转让", "技术许可", "作价入股", "合作开发", "技术服务"]
 ASKING = ["求购", "寻求", "需要", "征集", ""]
@@ -97,9 +106,7 @@ def achievements(pool: Pool, n: int, rng: random.Random) -> list[dict[str, objec
 
 def queries(pool: Pool, n: int, rng: random.Random) -> list[str]:
     """Demand-like texts: a request word and one or two recombined sentences (at most 150 characters)."""
-    return [
-        (rng.choice(ASKING) + "".join(rng.sample(pool.sentences, k=rng.randint(1, 2))))[:150] for _ in range(n)
-    ]
+    return [(rng.choice(ASKING) + "".join(rng.sample(pool.sentences, k=rng.randint(1, 2))))[:150] for _ in range(n)]
 
 
 def free_port() -> int:
@@ -161,7 +168,9 @@ def main() -> None:
                 wait_until_up(client)
                 start = time.perf_counter()
                 for offset in range(0, args.records, 1000):
-                    client.post("/achievements:bulk", json=rows[offset : min(offset + 1000, args.records)]).raise_for_status()
+                    client.post(
+                        "/achievements:bulk", json=rows[offset : min(offset + 1000, args.records)]
+                    ).raise_for_status()
                 imported = time.perf_counter() - start
                 refit = timed(lambda: client.post("/index/rebuild", params={"wait": True})) / 1000
                 for text in texts[:20]:  # warm-up
