@@ -12,8 +12,8 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-run: $(VENV)/.installed ## the main job on the bundled sample data
-	$(BIN)/techmatch demo
+run: $(VENV)/.installed ## the service on 127.0.0.1:8000 with the sample data (prints where /docs and / are)
+	$(BIN)/techmatch serve --host 127.0.0.1 --port 8000 --load-sample
 
 test: $(VENV)/.installed ## the whole test suite
 	$(BIN)/python -m pytest
