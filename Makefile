@@ -12,14 +12,14 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-run: $(VENV)/.installed ## the main job on the bundled sample data
-	$(BIN)/techmatch demo
+run: $(VENV)/.installed ## the service on 127.0.0.1:8000 with the sample data (prints where /docs and / are)
+	$(BIN)/techmatch serve --host 127.0.0.1 --port 8000 --load-sample
 
 test: $(VENV)/.installed ## the whole test suite
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check matcher api tests benchmarks
+	$(BIN)/ruff check matcher api tests benchmarks notebooks
 
 clean:
 	rm -rf $(VENV) .pytest_cache

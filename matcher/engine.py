@@ -119,9 +119,9 @@ class Matcher:
     def _upserted(self, side: _Side, records: Sequence[Record]) -> _Side:
         if not records:
             return side
-        if not side.records:
-            return _Side(records, self._new_index().fit(records))
         side = self._removed(side, {r.id for r in records})
+        if not side.records:  # empty, or every record replaced: nothing to extend
+            return _Side(records, self._new_index().fit(records))
         return _Side(side.records + list(records), side.index.extended(records))
 
     def _removed(self, side: _Side, ids: set[str]) -> _Side:
@@ -143,6 +143,11 @@ class Matcher:
     @property
     def demands(self) -> list[Demand]:
         return self._sides()[1].records  # type: ignore[return-value]
+
+    def describe(self) -> dict[str, dict[str, Any]]:
+        """The size of each side's index: documents and features (terms of both channels)."""
+        achievements, demands = self._sides()
+        return {"achievements": achievements.index.describe(), "demands": demands.index.describe()}
 
     def match_demand(self, demand: Demand, **options: Any) -> list[Match]:
         """The best achievements for one demand; options as for :meth:`match_demands`."""

@@ -126,7 +126,7 @@ def _optional(value: Any) -> Any:
 
 StrList = Annotated[list[str], BeforeValidator(_split_list)]
 Modes = Annotated[list[CooperationMode], BeforeValidator(_split_modes)]
-Money = Annotated[Annotated[float, Field(ge=0)] | None, BeforeValidator(_money)]
+Money = Annotated[Annotated[float, Field(ge=0, allow_inf_nan=False)] | None, BeforeValidator(_money)]
 
 
 class Record(BaseModel):

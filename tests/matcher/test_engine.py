@@ -156,3 +156,18 @@ def test_refit_equals_a_fresh_fit(matcher: Matcher) -> None:
 def test_upsert_into_an_empty_side() -> None:
     grown = Matcher().fit(ACHIEVEMENTS).upsert(demands=DEMANDS[:1])
     assert ids(grown.match_achievement(ACHIEVEMENTS[0])) == ["d1"]
+
+
+def test_upsert_replacing_every_record_of_a_side() -> None:
+    """Re-importing the same records (a bulk import run twice) must not leave an unfitted index."""
+    matcher = Matcher().fit(ACHIEVEMENTS[:2], DEMANDS)
+    edited = [d.model_copy(update={"title": "改过的标题"}) for d in DEMANDS]
+    again = matcher.upsert(demands=edited)
+    assert [d.title for d in again.demands] == ["改过的标题"] * len(DEMANDS)
+    assert ids(again.match_achievement(ACHIEVEMENTS[0]))[0] == "d1"
+
+
+def test_describe_gives_the_size_of_each_index() -> None:
+    sizes = Matcher().fit(ACHIEVEMENTS).describe()
+    assert sizes["achievements"]["documents"] == len(ACHIEVEMENTS) and sizes["achievements"]["features"] > 0
+    assert sizes["demands"] == {"documents": 0, "features": 0}

@@ -1,0 +1,67 @@
+"""The ``techmatch`` command: the engine's commands (matcher.cli) plus ``serve``, which starts the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from matcher.cli import app, err, friendly, out
+from matcher.io import read_records
+from matcher.records import Achievement, Demand
+from matcher.samples import SAMPLE_DIR
+
+from .config import Settings, get_settings
+from .db import create_schema, make_engine
+from .repository import SqlRepository
+
+
+def load_sample(settings: Settings, folder: Path) -> dict[str, int]:
+    """Store the sample records, upserting by id: loading again (a restart) never duplicates them."""
+    achievements = read_records(folder / "achievements.jsonl", Achievement)
+    demands = read_records(folder / "demands.jsonl", Demand)
+    engine = make_engine(settings.database_url)
+    try:
+        create_schema(engine)
+        repo = SqlRepository(engine)
+        repo.upsert_many(kind=Achievement, records=achievements)
+        repo.upsert_many(kind=Demand, records=demands)
+    finally:
+        engine.dispose()
+    return {"achievements": len(achievements), "demands": len(demands)}
+
+
+@app.command()
+@friendly
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="port to listen on")] = 8000,
+    sample: Annotated[bool, typer.Option("--load-sample", help="store the bundled sample data first (by id)")] = False,
+) -> None:
+    """Start the matching service (settings from TECHMATCH_* environment variables)."""
+    import uvicorn
+
+    from .main import create_app
+
+    try:
+        settings = get_settings()
+        database = make_url(settings.database_url).render_as_string(hide_password=True)
+        if sample:
+            counts = load_sample(settings, SAMPLE_DIR)
+            out.print(f"sample data: {counts['achievements']} achievements, {counts['demands']} demands in {database}")
+    except (ValidationError, SQLAlchemyError) as error:
+        err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    base = f"http://{host}:{port}"
+    out.print(
+        f"techmatch: API docs at {base}/docs, page at {base}/ (database {database})", highlight=False, soft_wrap=True
+    )
+    uvicorn.run(create_app(settings), host=host, port=port)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,61 @@
+"""POST /match: an ad hoc text against either side; nothing is stored."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import MakeClient, ids
+
+
+def test_match_ranks_achievements_and_stores_nothing(seeded: TestClient) -> None:
+    before = seeded.get("/health").json()["records"]
+    answer = seeded.post("/match", json={"text": "化工废水COD深度处理", "k": 3})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert ids(body)[0] == "a6"
+    assert len(body["matches"]) <= 3
+    assert body["matches"][0]["explanation"]["terms"][0]["term"]
+    assert seeded.get("/health").json()["records"] == before
+
+
+def test_match_demands_direction(seeded: TestClient) -> None:
+    body = seeded.post("/match", json={"text": "稻虾共作尾水生态净化", "direction": "demands"}).json()
+    assert ids(body, "demand")[0] == "d2"
+
+
+def test_match_filters_in_the_body(seeded: TestClient) -> None:
+    body = seeded.post("/match", json={"text": "锂电池隔膜", "filters": {"region": "广东"}}).json()
+    assert ids(body) == ["a2"]
+    body = seeded.post("/match", json={"text": "锂电池隔膜", "filters": {"max_price": 50}}).json()
+    assert "a1" not in ids(body) and "a2" in ids(body)  # a1 costs 80 万元; a2 is 面议
+
+
+def test_match_on_an_empty_index_is_empty(client: TestClient) -> None:
+    assert client.post("/match", json={"text": "锂电池隔膜"}).json() == {"matches": []}
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "text"),
+        ({"text": ""}, "text"),
+        ({"text": "隔膜", "k": 0}, "k"),
+        ({"text": "隔膜", "direction": "sideways"}, "direction"),
+        ({"text": "隔膜", "filters": {"min_maturity": "量产"}}, "filters.min_maturity"),
+        ({"text": "隔膜", "filters": {"max_price": -1}}, "filters.max_price"),
+    ],
+)
+def test_bad_match_bodies_are_422_naming_the_field(seeded: TestClient, body: dict, field: str) -> None:
+    answer = seeded.post("/match", json=body)
+    assert answer.status_code == 422
+    assert answer.json()["problems"][0]["field"] == field
+
+
+def test_text_over_the_limit_is_413(make_client: MakeClient) -> None:
+    client = make_client(max_text_chars=10)
+    answer = client.post("/match", json={"text": "锂电池隔膜" * 3})
+    assert answer.status_code == 413
+    assert answer.json()["problems"] == [
+        {"source": "body", "row": None, "field": "text", "message": "has 15 characters; at most 10 are accepted"}
+    ]
