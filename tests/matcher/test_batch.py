@@ -271,3 +271,14 @@ def test_an_unreachable_scheduler_fails_before_fitting(
             files, Outputs(tmp_path / "p.csv"), BatchOptions(), execution=Execution(scheduler="dask://10.1.2.3:8786")
         )
     assert fits == [] and not (tmp_path / "p.csv").exists()
+
+
+def test_budget_limits_achievements_only(files: Inputs, tmp_path: Path) -> None:
+    options = BatchOptions(k=6, filters=Filters(max_price=60))
+    assert options.filters_for(True).max_price == 60 and options.filters_for(False).max_price is None
+    out = tmp_path / "pairs.jsonl"
+    run_batch(files, Outputs(out), options, direction="both", execution=SERIAL)
+    rows = read_jsonl(out)
+    ranked_achievements = {r["achievement_id"] for r in rows if r["direction"] == "demand"}
+    assert ranked_achievements <= {"a2", "a3", "a4"}  # priced within 60 万元 or 面议
+    assert {r["demand_id"] for r in rows if r["direction"] == "achievement"} == {"d1", "d2", "d3"}
