@@ -252,6 +252,10 @@ def run_batch(
     if skip_invalid and outputs.rejected is None:
         outputs = Outputs(outputs.pairs, rejected_path(outputs.pairs), outputs.report)
     _check_outputs(outputs)
+    reads = {inputs.demands.resolve(), inputs.achievements.resolve()}
+    for path in (p for p in (outputs.pairs, outputs.rejected, outputs.report) if p is not None):
+        if path.resolve() in reads:
+            raise InputError.single(str(path), "is an input file: the output would overwrite it")
     plan = _read(inputs, direction, skip_invalid)
     _check_outputs(outputs, plan.query_count * options.k)
     with ExitStack() as stack:

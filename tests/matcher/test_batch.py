@@ -252,6 +252,8 @@ def test_xlsx_output_that_cannot_fit_is_refused_before_work(
     monkeypatch.setattr("matcher.batch.XLSX_MAX_ROWS", 10)
     with pytest.raises(InputError, match="do not fit in one Excel sheet"):
         run_batch(files, Outputs(tmp_path / "p.xlsx"), BatchOptions(k=5), execution=SERIAL)
+    with pytest.raises(InputError, match="is an input file: the output would overwrite it"):
+        run_batch(files, Outputs(files.demands), BatchOptions(), execution=SERIAL)
     with pytest.raises(InputError, match="unknown output type '.txt'"):
         run_batch(files, Outputs(tmp_path / "p.txt"), BatchOptions(), execution=SERIAL)
     assert not list(tmp_path.glob("p.*"))
