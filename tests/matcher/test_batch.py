@@ -246,7 +246,7 @@ def test_chinese_headers(tmp_path: Path) -> None:
     assert "同一地区: 湖北" in row["reasons"]
 
 
-def test_xlsx_output_that_cannot_fit_is_refused_before_work(
+def test_outputs_that_cannot_be_written_are_refused_before_work(
     files: Inputs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("matcher.batch.XLSX_MAX_ROWS", 10)
