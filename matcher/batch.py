@@ -171,7 +171,7 @@ def _cores() -> int:
 
 
 SERIAL_QUERIES = 1000
-"""Runs with fewer queries (and no ``--workers``) stay in this process: a query costs some 30-40 ms
+"""Runs with fewer queries (and no ``--workers``) stay in this process: a query costs some 30-50 ms
 whatever the corpus size, and starting a worker and loading the matcher costs several seconds."""
 
 
