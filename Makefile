@@ -19,7 +19,7 @@ test: $(VENV)/.installed ## the whole test suite
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check matcher api tests benchmarks
+	$(BIN)/ruff check matcher api tests benchmarks notebooks
 
 clean:
 	rm -rf $(VENV) .pytest_cache
