@@ -70,7 +70,9 @@ def serve(
         err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     base = f"http://{host}:{port}"
-    out.print(f"techmatch: API docs at {base}/docs, page at {base}/ (database {database})", highlight=False)
+    out.print(
+        f"techmatch: API docs at {base}/docs, page at {base}/ (database {database})", highlight=False, soft_wrap=True
+    )
     page = f"open the page for brokers (在浏览器中打开): {base}/"
     AnnouncingServer(uvicorn.Config(create_app(settings), host=host, port=port), page).run()
 

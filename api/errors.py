@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from matcher.errors import InputError, MatcherError, Problem
@@ -118,6 +118,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(IntegrityError)
     async def _integrity(_: Request, error: IntegrityError) -> JSONResponse:
         return _answer(409, "a record with this id was written at the same time; retry")
+
+    @app.exception_handler(DataError)
+    async def _unstorable(_: Request, error: DataError) -> JSONResponse:
+        """A value the database cannot take, e.g. NUL in a PostgreSQL text (from a path or query)."""
+        return _answer(422, f"a value the database cannot store or search: {str(error.orig).splitlines()[0]}")
 
     @app.exception_handler(OperationalError)
     async def _database_down(_: Request, error: OperationalError) -> JSONResponse:

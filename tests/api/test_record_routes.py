@@ -88,3 +88,17 @@ def test_records_round_trip_every_field(client: TestClient) -> None:
     demand = {**as_json(DEMANDS)[0], "deadline": "2025-12-31", "contact": "王经理", "owner_type": "企业"}
     assert client.post("/demands", json=demand).status_code == 201
     assert client.get("/demands/d1").json() == demand
+
+
+def test_nul_characters_anywhere_are_never_a_server_error(seeded: TestClient) -> None:
+    """PostgreSQL refuses NUL in text; SQLite takes it: either way the answer is a 2xx or a 4xx."""
+    answers = [
+        seeded.get(url)
+        for url in ("/achievements?q=%00", "/achievements?region=a%00", "/achievements/%00", "/demands/a%00/matches")
+    ]
+    answers += [
+        seeded.delete("/achievements/%00"),
+        seeded.put("/demands/%00", json={"id": "\u0000", "description": "x"}),
+        seeded.post("/match", json={"text": "隔膜\u0000", "filters": {"region": "\u0000"}}),
+    ]
+    assert all(answer.status_code < 500 for answer in answers), [a.status_code for a in answers]

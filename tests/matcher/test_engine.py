@@ -165,3 +165,9 @@ def test_upsert_replacing_every_record_of_a_side() -> None:
     again = matcher.upsert(demands=edited)
     assert [d.title for d in again.demands] == ["改过的标题"] * len(DEMANDS)
     assert ids(again.match_achievement(ACHIEVEMENTS[0]))[0] == "d1"
+
+
+def test_describe_gives_the_size_of_each_index() -> None:
+    sizes = Matcher().fit(ACHIEVEMENTS).describe()
+    assert sizes["achievements"]["documents"] == len(ACHIEVEMENTS) and sizes["achievements"]["features"] > 0
+    assert sizes["demands"] == {"documents": 0, "features": 0}

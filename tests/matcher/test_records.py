@@ -47,3 +47,10 @@ def test_every_bad_field_is_named_with_its_row() -> None:
 def test_negative_price_is_refused() -> None:
     with pytest.raises(InputError, match="price"):
         parse_records([(1, {"id": "a", "description": "x", "price": -3})], Achievement, "a.jsonl")
+
+
+@pytest.mark.parametrize("money", [float("inf"), "inf", float("nan")])
+def test_infinite_or_nan_money_is_refused(money: object) -> None:
+    """JSON parsers accept Infinity and NaN; neither is a price (nor can it be written back as JSON)."""
+    with pytest.raises(InputError, match="price"):
+        parse_records([(1, {"id": "a", "description": "x", "price": money})], Achievement, "a.jsonl")
