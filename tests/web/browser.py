@@ -6,12 +6,15 @@ environment variable ``CI`` is set: then they fail, because a skipped check is n
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 INSTALL_HINT = "install it with: sudo apt-get install -y chromium chromium-driver (or run `make test` as root)"
@@ -36,6 +39,16 @@ def missing() -> str | None:
     except ImportError:
         return 'the Python package playwright is missing; pip install -e ".[dev]"'
     return None
+
+
+def require_browser() -> None:
+    """Skip the calling test when the browser tests cannot run, or fail it under CI (``CI`` set)."""
+    reason = missing()
+    if reason is None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"browser tests cannot run under CI: {reason}", pytrace=False)
+    pytest.skip(f"browser tests skipped: {reason}")
 
 
 @contextmanager

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.web.browser import chromium, missing
+from tests.web.browser import chromium, require_browser
 from tests.web.server import running_app
 
 API_KEY = "web-test-key"
@@ -23,11 +22,7 @@ def base_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    reason = missing()
-    if reason is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run under CI: {reason}", pytrace=False)
-        pytest.skip(f"browser tests skipped: {reason}")
+    require_browser()
     with chromium(viewport={"width": 1280, "height": 800}, accept_downloads=True) as context:
         context.set_default_timeout(15_000)
         yield context
