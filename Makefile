@@ -4,7 +4,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint clean
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test chromium screenshot lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,11 +14,26 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-run: $(VENV)/.installed ## the service on 127.0.0.1:8000 with the sample data (prints where /docs and / are)
+run: $(VENV)/.installed ## the service on 127.0.0.1:8000 with the sample data (ends by printing the page's address)
 	$(BIN)/techmatch serve --host 127.0.0.1 --port 8000 --load-sample
 
-test: $(VENV)/.installed ## the whole test suite
+test: $(VENV)/.installed chromium ## the whole test suite, browser tests included
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's Chromium (never a browser download). Installed here when missing and we are
+# root; otherwise say how. Without it the browser tests skip, except under CI (CI set), where they fail.
+chromium:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Chromium for the browser tests: apt-get install -y chromium chromium-driver"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	else \
+		echo "Chromium is missing ($(CHROMIUM)): the browser tests will be skipped (they fail when CI is set)."; \
+		echo "Install it with: sudo apt-get install -y chromium chromium-driver"; \
+	fi
+
+screenshot: $(VENV)/.installed chromium ## regenerate docs/screenshot.png (needs a CJK font, e.g. fonts-noto-cjk)
+	$(BIN)/python -m tests.web.screenshot
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check matcher api tests benchmarks notebooks

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import uvicorn
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -35,6 +37,19 @@ def load_sample(settings: Settings, folder: Path) -> dict[str, int]:
     return {"achievements": len(achievements), "demands": len(demands)}
 
 
+class AnnouncingServer(uvicorn.Server):
+    """uvicorn's server that prints ``message`` once it listens, after uvicorn's own lines: the last word is ours."""
+
+    def __init__(self, config: uvicorn.Config, message: str) -> None:
+        super().__init__(config)
+        self.message = message
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            out.print(self.message, highlight=False, soft_wrap=True)
+
+
 @app.command()
 @friendly
 def serve(
@@ -43,8 +58,6 @@ def serve(
     sample: Annotated[bool, typer.Option("--load-sample", help="store the bundled sample data first (by id)")] = False,
 ) -> None:
     """Start the matching service (settings from TECHMATCH_* environment variables)."""
-    import uvicorn
-
     from .main import create_app
 
     try:
@@ -60,7 +73,8 @@ def serve(
     out.print(
         f"techmatch: API docs at {base}/docs, page at {base}/ (database {database})", highlight=False, soft_wrap=True
     )
-    uvicorn.run(create_app(settings), host=host, port=port)
+    page = f"open the page for brokers (在浏览器中打开): {base}/"
+    AnnouncingServer(uvicorn.Config(create_app(settings), host=host, port=port), page).run()
 
 
 def main() -> None:

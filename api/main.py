@@ -18,7 +18,7 @@ from .errors import install_error_handlers
 from .limits import BodyLimit
 from .live import LiveIndex
 from .repository import SqlRepository
-from .routes import achievements, admin, demands, home, match
+from .routes import achievements, admin, demands, drafts, home, match, shortlist
 from .schemas import READ_SCHEME, WRITE_SCHEME
 from .store import Store
 
@@ -54,8 +54,9 @@ def create_app(settings: Settings | None = None, *, tokenizer: ChineseTokenizer 
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"], allow_headers=["*"]
         )
-    for module in (achievements, demands, match, admin, home):
+    for module in (achievements, demands, drafts, match, shortlist, admin, home):
         app.include_router(module.router)
+    home.mount_static(app)
     app.openapi = lambda: openapi_for(app, settings)  # type: ignore[method-assign]
     return app
 

@@ -30,14 +30,15 @@ def sample_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch, database_url: str) -> list[dict[str, Any]]:
-    """Replace uvicorn.run: record its arguments and ask the app it was given for /health."""
+    """Replace the server's run: record its settings and ask the app it was given for /health."""
     calls: list[dict[str, Any]] = []
 
-    def fake_run(application: Any, host: str, port: int) -> None:
-        with TestClient(application) as client:
-            calls.append({"host": host, "port": port, "health": client.get("/health").json()})
+    def fake_run(server: uvicorn.Server) -> None:
+        config = server.config
+        with TestClient(config.app) as client:
+            calls.append({"host": config.host, "port": config.port, "health": client.get("/health").json()})
 
-    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setattr(api.cli.AnnouncingServer, "run", fake_run)
     monkeypatch.setenv("TECHMATCH_DATABASE_URL", database_url)
     get_settings.cache_clear()
     yield calls
