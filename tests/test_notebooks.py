@@ -62,7 +62,8 @@ def execute(notebook: Path, tmp_path: Path) -> tuple[str, Path]:
 
 def test_the_issue_notebooks_exist() -> None:
     names = [path.name for path in NOTEBOOKS]
-    assert {"01_explore_sample_data.ipynb", "02_match_a_demand.ipynb", "03_match_quality.ipynb"} <= set(names)
+    expected = {"01_explore_sample_data", "02_match_a_demand", "03_match_quality", "04_batch_and_scale"}
+    assert {f"{name}.ipynb" for name in expected} <= set(names)
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
