@@ -1,0 +1,69 @@
+"""Query latency with the quality additions against the engine without them.
+
+    python benchmarks/latency.py --csl ../shared/data/csl [--queries 300]
+
+Single queries through ``Matcher.match_demand`` (k=10, with explanations, as the API serves
+them) and one batch of all title queries (``explain=False``, as evaluation runs them); the
+query mix takes titles, demands and search-box queries in turn. Printed: mean and 95th
+percentile milliseconds per single query, batch seconds, and the ratios to the plain engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+from matcher import Achievement, Demand, Matcher
+from matcher.scoring import QualityParams
+
+PLAIN = QualityParams(expand=False, feedback=False, semantic=False, fill_fields=False, field_boost=0.0, dedupe=False)
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def single(matcher: Matcher, queries: list[Demand]) -> list[float]:
+    times = []
+    for query in queries:
+        start = time.perf_counter()
+        matcher.match_demand(query, k=10)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--csl", type=Path, default=Path("../shared/data/csl"))
+    parser.add_argument("--queries", type=int, default=300)
+    args = parser.parse_args()
+    corpus = [Achievement.model_validate(row) for row in lines(args.csl / "corpus.jsonl")]
+    pools = [lines(args.csl / f"{name}.jsonl") for name in ("queries_title", "demands", "demands_gap")]
+    mixed = [pool[n % len(pool)] for n in range(args.queries) for pool in pools][: args.queries]
+    queries = [Demand(id=q["qid"], description=q["text"]) for q in mixed]
+    titles = [Demand(id=q["qid"], description=q["text"]) for q in pools[0]]
+    configs = {"plain engine": PLAIN, "default": QualityParams(), "default + semantic": QualityParams(semantic=True)}
+    print(f"{len(corpus)} documents, {len(queries)} single queries, batch of {len(titles)} titles\n")
+    print("| configuration | mean ms | p95 ms | × plain (mean) | batch s | × plain (batch) |")
+    print("|---|---|---|---|---|---|")
+    base: tuple[float, float] | None = None
+    for name, quality in configs.items():
+        matcher = Matcher(quality=quality).fit(corpus)
+        single(matcher, queries[:20])  # warm-up: thesaurus and caches
+        times = sorted(single(matcher, queries))
+        start = time.perf_counter()
+        matcher.match_demands(titles, k=100, explain=False)
+        batch = time.perf_counter() - start
+        mean, p95 = statistics.fmean(times), times[int(0.95 * (len(times) - 1))]
+        base = base or (mean, batch)
+        print(
+            f"| {name} | {mean:.1f} | {p95:.1f} | {mean / base[0]:.2f} | {batch:.2f} | {batch / base[1]:.2f} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,214 @@
+"""Query-time scoring beyond the plain TF-IDF cosine, as named, additive parts.
+
+``score = lexical + expansion + feedback + semantic``: each part is a dot product with the
+index (or, for the latent channel, a clipped cosine), so an explanation lists every part and
+the parts still add up to the text score.
+
+- **expansion** (short queries): synonyms from the shipped thesaurus (:mod:`matcher.expand`),
+  down-weighted, and weighted less again where the corpus already knows the source word;
+- **feedback** (short queries): pseudo-relevance feedback, the centroid of the first pass's
+  best few documents;
+- **semantic**: the latent channel of :mod:`matcher.semantic`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
+
+from .errors import InputError
+from .expand import Thesaurus, default_thesaurus
+from .explain import readable_terms
+from .index import TfidfIndex, record_fields
+from .records import Demand, Record
+from .semantic import SEMANTIC, LatentSpace
+from .text import normalize as normalize_text
+
+EXPANDED = "≈"
+"""Prefix of explanation terms reached through a synonym rather than the query's own words."""
+FEEDBACK = "（相关反馈）"
+"""Explanation label of the pseudo-relevance-feedback part of a score."""
+
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class QualityParams:
+    """Switches and weights of the parts beyond plain TF-IDF; saved with a matcher.
+
+    Defaults are those that helped on the public CSL benchmark by kind of query (see the README's
+    table); ``short_query_chars`` is where a query counts as a search-box query.
+    """
+
+    expand: bool = True
+    expand_weight: float = 0.35
+    known_source_weight: float = 0.2
+    cilin_weight: float = 0.5
+    cilin_max_group: int = 8
+    short_query_chars: int = 15
+    feedback: bool = False
+    feedback_docs: int = 3
+    feedback_weight: float = 0.2
+    semantic: bool = False
+    semantic_dims: int = 128
+    semantic_weight: float = 0.03
+    fill_fields: bool = True
+    field_boost: float = 0.0
+    dedupe: bool = True
+    dedupe_threshold: float = 0.5
+
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if not isinstance(value, bool) and value < 0:
+                raise ValueError(f"{name} must be >= 0, got {value}")
+        if not 0.0 < self.dedupe_threshold <= 1.0:
+            raise ValueError(f"dedupe_threshold must be in (0, 1], got {self.dedupe_threshold}")
+        if self.feedback_docs < 1:
+            raise ValueError(f"feedback_docs must be >= 1, got {self.feedback_docs}")
+
+
+def quality_from_settings(settings: Sequence[str]) -> QualityParams:
+    """``["expand=false", "feedback_weight=0.3"]`` -> QualityParams; a bad name or value is an InputError."""
+    defaults = asdict(QualityParams())
+    values: dict[str, object] = {}
+    for setting in settings:
+        name, _, raw = setting.partition("=")
+        name = name.strip().replace("-", "_")
+        if name not in defaults:
+            raise InputError.single("--quality", f"unknown setting {name!r} (known: {', '.join(defaults)})")
+        kind = type(defaults[name])
+        try:
+            if kind is bool:
+                if raw.strip().lower() not in ("true", "false", "1", "0", "on", "off"):
+                    raise ValueError(raw)
+                values[name] = raw.strip().lower() in ("true", "1", "on")
+            else:
+                values[name] = kind(raw)
+        except ValueError:
+            raise InputError.single("--quality", f"{name}: {raw!r} is not a valid {kind.__name__}") from None
+    try:
+        return QualityParams(**values)  # type: ignore[arg-type]
+    except ValueError as error:
+        raise InputError.single("--quality", str(error)) from None
+
+
+class Prepared(NamedTuple):
+    """Query vectors in index space: the plain ones and the (already weighted) expansions."""
+
+    lexical: sp.csr_matrix
+    expansion: sp.csr_matrix | None
+    short: np.ndarray
+
+
+class Scored(NamedTuple):
+    """Dense scores of a chunk: the total, whether anything was shared, and the extra parts."""
+
+    total: np.ndarray
+    shared: np.ndarray
+    feedback: sp.csr_matrix | None
+    semantic: np.ndarray | None
+
+
+def query_length(record: Record) -> int:
+    """Characters a user typed (title, keywords and description, spaces left out)."""
+    return len(_SPACE.sub("", "".join(record_fields(record))))
+
+
+class Scorer:
+    """One side's query pipeline over its index; cheap to build, rebuilt with the index."""
+
+    def __init__(self, index: TfidfIndex, params: QualityParams, latent: LatentSpace | None = None) -> None:
+        self.index = index
+        self.params = params
+        self.latent = latent if params.semantic else None
+
+    def thesaurus(self) -> Thesaurus:
+        return default_thesaurus(cilin_weight=self.params.cilin_weight, cilin_max_group=self.params.cilin_max_group)
+
+    def prepare(self, queries: Sequence[Record]) -> Prepared:
+        lexical = self.index.transform(queries)
+        short = np.array([query_length(q) <= self.params.short_query_chars for q in queries], dtype=bool)
+        expansion = None
+        if self.params.expand and self.params.expand_weight > 0 and short.any():
+            expansion = self._expansions(queries, short)
+        return Prepared(lexical, expansion, short)
+
+    def _expansions(self, queries: Sequence[Record], short: np.ndarray) -> sp.csr_matrix | None:
+        """Each short query's synonyms as one l2-normalised vector times ``expand_weight``."""
+        thesaurus, known = self.thesaurus(), self.index.word_columns()
+        wanted: list[dict[str, float]] = []
+        for query, is_short in zip(queries, short, strict=True):
+            text = normalize_text(" ".join(record_fields(query)))
+            terms: dict[str, float] = {}
+            for source in thesaurus.sources(text) if is_short else ():
+                trust = self.params.known_source_weight if source in known else 1.0
+                for synonym, weight in thesaurus.synonyms[source].items():
+                    if synonym not in text and trust * weight > terms.get(synonym, 0.0):
+                        terms[synonym] = trust * weight
+            wanted.append({t: w for t, w in terms.items() if w > 0})
+        vocabulary = sorted({t for terms in wanted for t in terms})
+        if not vocabulary:
+            return None
+        column = {t: n for n, t in enumerate(vocabulary)}
+        term_vectors = self.index.transform([Demand(id="t", description=t) for t in vocabulary])
+        weights = sp.lil_matrix((len(queries), len(vocabulary)), dtype=np.float32)
+        for row, terms in enumerate(wanted):
+            for term, weight in terms.items():
+                weights[row, column[term]] = weight
+        combined = normalize(weights.tocsr() @ term_vectors)
+        return (combined * np.float32(self.params.expand_weight)).astype(np.float32).tocsr()
+
+    def score(self, prepared: Prepared, rows: slice) -> Scored:
+        """All parts for the queries in ``rows`` against every document."""
+        query = prepared.lexical[rows]
+        if prepared.expansion is not None:
+            query = query + prepared.expansion[rows]
+        total = self.index.scores(query)
+        feedback = None
+        short = prepared.short[rows]
+        if self.params.feedback and self.params.feedback_weight > 0 and short.any():
+            feedback = self._feedback(total, short)
+            total = total + self.index.scores(feedback)
+        shared = total > 0
+        semantic = None
+        if self.latent is not None:
+            semantic = np.float32(self.params.semantic_weight) * self.latent.scores(prepared.lexical[rows])
+            total = total + semantic
+        return Scored(total, shared, feedback, semantic)
+
+    def _feedback(self, first: np.ndarray, short: np.ndarray) -> sp.csr_matrix:
+        """Rocchio: the l2-normalised centroid of the best ``feedback_docs`` documents, weighted."""
+        m = min(self.params.feedback_docs, first.shape[1])
+        rows, columns = [], []
+        for n, (scores, is_short) in enumerate(zip(first, short, strict=True)):
+            if is_short and scores.max() > 0:
+                columns.extend(np.argpartition(-scores, m - 1)[:m].tolist())
+                rows.extend([n] * m)
+        positions, inverse = np.unique(np.asarray(columns, dtype=np.int64), return_inverse=True)
+        pick = sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (rows, inverse)), shape=(first.shape[0], len(positions))
+        )
+        centroid = normalize(pick @ self.index.rows(positions))
+        return (centroid * np.float32(self.params.feedback_weight)).tocsr()
+
+    def explain(
+        self, prepared: Prepared, n: int, scored: Scored, offset: int, position: int
+    ) -> list[tuple[str, float]]:
+        """Named parts of one pair's text score (query ``n``, chunk row ``offset``); they add up to it."""
+        terms = readable_terms(self.index.contributions(prepared.lexical[n], position))
+        if prepared.expansion is not None:
+            reached = readable_terms(self.index.contributions(prepared.expansion[n], position))
+            terms += [(EXPANDED + term, weight) for term, weight in reached]
+        if scored.feedback is not None:
+            part = float(scored.feedback[offset].multiply(self.index.rows(np.array([position]))).sum())
+            if part:
+                terms.append((FEEDBACK, part))
+        if scored.semantic is not None and scored.semantic[offset, position]:
+            terms.append((SEMANTIC, float(scored.semantic[offset, position])))
+        return sorted(terms, key=lambda item: -item[1])
