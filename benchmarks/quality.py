@@ -19,19 +19,24 @@ from matcher import Achievement, Demand, Matcher
 from matcher.evaluate import Judged, summarize
 from matcher.scoring import QualityParams
 
-OFF = QualityParams(expand=False, feedback=False, semantic=False, fill_fields=False, field_boost=0.0, dedupe=False)
+OFF = QualityParams(
+    expand=False, feedback=False, coverage_weight=0.0, semantic=False, fill_fields=False, field_boost=0.0, dedupe=False
+)
 DEFAULT = QualityParams()
 CONFIGS: dict[str, tuple[QualityParams, bool]] = {
     "baseline (all off)": (OFF, False),
     "+ expansion (thesaurus + 词林)": (QualityParams(**{**vars(OFF), "expand": True}), False),
     "+ expansion, domain thesaurus only": (QualityParams(**{**vars(OFF), "expand": True, "cilin_weight": 0.0}), False),
     "+ feedback (PRF)": (QualityParams(**{**vars(OFF), "feedback": True}), False),
+    "+ coverage": (QualityParams(**{**vars(OFF), "coverage_weight": 0.3}), False),
     "+ semantic (LSA)": (QualityParams(**{**vars(OFF), "semantic": True}), False),
-    "+ field boost 0.02 (fields = category/discipline)": (QualityParams(**{**vars(OFF), "field_boost": 0.02}), True),
+    "+ field boost (fields = category/discipline)": (QualityParams(**{**vars(OFF), "field_boost": 0.02}), True),
     "+ dedupe": (QualityParams(**{**vars(OFF), "dedupe": True}), False),
     "default": (DEFAULT, False),
+    "default, fields = category/discipline": (DEFAULT, True),
     "default − expansion": (QualityParams(**{**vars(DEFAULT), "expand": False}), False),
-    "default − feedback": (QualityParams(**{**vars(DEFAULT), "feedback": False}), False),
+    "default − coverage": (QualityParams(**{**vars(DEFAULT), "coverage_weight": 0.0}), False),
+    "default + feedback": (QualityParams(**{**vars(DEFAULT), "feedback": True}), False),
     "default + semantic": (QualityParams(**{**vars(DEFAULT), "semantic": True}), False),
 }
 SETS = ("queries_title", "queries_keywords", "demands", "demands_gap")

@@ -1,6 +1,6 @@
 """Query-time scoring beyond the plain TF-IDF cosine, as named, additive parts.
 
-``score = lexical + expansion + feedback + semantic``: each part is a dot product with the
+``score = lexical + expansion + feedback + coverage + semantic``: each part is a dot product with the
 index (or, for the latent channel, a clipped cosine), so an explanation lists every part and
 the parts still add up to the text score.
 
@@ -8,6 +8,7 @@ the parts still add up to the text score.
   down-weighted, and weighted less again where the corpus already knows the source word;
 - **feedback** (short queries): pseudo-relevance feedback, the centroid of the first pass's
   best few documents;
+- **coverage** (short queries): how much of the query (with its synonyms) a top candidate holds;
 - **semantic**: the latent channel of :mod:`matcher.semantic`.
 """
 
@@ -34,6 +35,8 @@ EXPANDED = "≈"
 """Prefix of explanation terms reached through a synonym rather than the query's own words."""
 FEEDBACK = "（相关反馈）"
 """Explanation label of the pseudo-relevance-feedback part of a score."""
+COVERAGE = "（覆盖度）"
+"""Explanation label of the query-coverage part of a short query's score."""
 
 _SPACE = re.compile(r"\s+")
 
@@ -55,11 +58,13 @@ class QualityParams:
     feedback: bool = False
     feedback_docs: int = 3
     feedback_weight: float = 0.2
+    coverage_weight: float = 0.3
+    coverage_candidates: int = 100
     semantic: bool = False
     semantic_dims: int = 128
     semantic_weight: float = 0.03
     fill_fields: bool = True
-    field_boost: float = 0.0
+    field_boost: float = 0.02
     dedupe: bool = True
     dedupe_threshold: float = 0.5
 
@@ -69,8 +74,9 @@ class QualityParams:
                 raise ValueError(f"{name} must be >= 0, got {value}")
         if not 0.0 < self.dedupe_threshold <= 1.0:
             raise ValueError(f"dedupe_threshold must be in (0, 1], got {self.dedupe_threshold}")
-        if self.feedback_docs < 1:
-            raise ValueError(f"feedback_docs must be >= 1, got {self.feedback_docs}")
+        for name in ("feedback_docs", "coverage_candidates"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
 
 
 def quality_from_settings(settings: Sequence[str]) -> QualityParams:
@@ -112,7 +118,7 @@ class Scored(NamedTuple):
     total: np.ndarray
     shared: np.ndarray
     feedback: sp.csr_matrix | None
-    semantic: np.ndarray | None
+    parts: dict[str, np.ndarray]
 
 
 def query_length(record: Record) -> int:
@@ -127,6 +133,7 @@ class Scorer:
         self.index = index
         self.params = params
         self.latent = latent if params.semantic else None
+        self._term_vectors: dict[str, sp.csr_matrix] = {}
 
     def thesaurus(self) -> Thesaurus:
         return default_thesaurus(cilin_weight=self.params.cilin_weight, cilin_max_group=self.params.cilin_max_group)
@@ -139,29 +146,34 @@ class Scorer:
             expansion = self._expansions(queries, short)
         return Prepared(lexical, expansion, short)
 
+    def _wanted(self, query: Record) -> dict[str, float]:
+        """Synonyms of the thesaurus words in ``query``, less trusted where the corpus knows the source."""
+        thesaurus, known = self.thesaurus(), self.index.word_columns()
+        text = normalize_text(" ".join(record_fields(query)))
+        terms: dict[str, float] = {}
+        for source in thesaurus.sources(text):
+            trust = self.params.known_source_weight if source in known else 1.0
+            for synonym, weight in thesaurus.synonyms[source].items():
+                if synonym not in text and trust * weight > terms.get(synonym, 0.0):
+                    terms[synonym] = trust * weight
+        return {t: w for t, w in terms.items() if w > 0}
+
     def _expansions(self, queries: Sequence[Record], short: np.ndarray) -> sp.csr_matrix | None:
         """Each short query's synonyms as one l2-normalised vector times ``expand_weight``."""
-        thesaurus, known = self.thesaurus(), self.index.word_columns()
-        wanted: list[dict[str, float]] = []
-        for query, is_short in zip(queries, short, strict=True):
-            text = normalize_text(" ".join(record_fields(query)))
-            terms: dict[str, float] = {}
-            for source in thesaurus.sources(text) if is_short else ():
-                trust = self.params.known_source_weight if source in known else 1.0
-                for synonym, weight in thesaurus.synonyms[source].items():
-                    if synonym not in text and trust * weight > terms.get(synonym, 0.0):
-                        terms[synonym] = trust * weight
-            wanted.append({t: w for t, w in terms.items() if w > 0})
+        wanted = [self._wanted(q) if is_short else {} for q, is_short in zip(queries, short, strict=True)]
         vocabulary = sorted({t for terms in wanted for t in terms})
         if not vocabulary:
             return None
+        new = [t for t in vocabulary if t not in self._term_vectors]
+        if new:  # term vectors depend only on the index's vocabulary and IDF: computed once
+            vectors = self.index.transform([Demand(id="t", description=t) for t in new])
+            self._term_vectors.update((t, vectors[n]) for n, t in enumerate(new))
         column = {t: n for n, t in enumerate(vocabulary)}
-        term_vectors = self.index.transform([Demand(id="t", description=t) for t in vocabulary])
-        weights = sp.lil_matrix((len(queries), len(vocabulary)), dtype=np.float32)
-        for row, terms in enumerate(wanted):
-            for term, weight in terms.items():
-                weights[row, column[term]] = weight
-        combined = normalize(weights.tocsr() @ term_vectors)
+        rows, columns, values = zip(
+            *[(row, column[t], w) for row, terms in enumerate(wanted) for t, w in terms.items()], strict=True
+        )
+        weights = sp.csr_matrix((values, (rows, columns)), shape=(len(queries), len(vocabulary)), dtype=np.float32)
+        combined = normalize(weights @ sp.vstack([self._term_vectors[t] for t in vocabulary], format="csr"))
         return (combined * np.float32(self.params.expand_weight)).astype(np.float32).tocsr()
 
     def score(self, prepared: Prepared, rows: slice) -> Scored:
@@ -170,17 +182,20 @@ class Scorer:
         if prepared.expansion is not None:
             query = query + prepared.expansion[rows]
         total = self.index.scores(query)
-        feedback = None
         short = prepared.short[rows]
+        feedback = None
         if self.params.feedback and self.params.feedback_weight > 0 and short.any():
             feedback = self._feedback(total, short)
             total = total + self.index.scores(feedback)
         shared = total > 0
-        semantic = None
+        parts: dict[str, np.ndarray] = {}
+        if self.params.coverage_weight > 0 and short.any():
+            parts[COVERAGE] = self._coverage(query, total, short)
         if self.latent is not None:
-            semantic = np.float32(self.params.semantic_weight) * self.latent.scores(prepared.lexical[rows])
-            total = total + semantic
-        return Scored(total, shared, feedback, semantic)
+            parts[SEMANTIC] = np.float32(self.params.semantic_weight) * self.latent.scores(prepared.lexical[rows])
+        for values in parts.values():
+            total = total + values
+        return Scored(total, shared, feedback, parts)
 
     def _feedback(self, first: np.ndarray, short: np.ndarray) -> sp.csr_matrix:
         """Rocchio: the l2-normalised centroid of the best ``feedback_docs`` documents, weighted."""
@@ -197,18 +212,37 @@ class Scorer:
         centroid = normalize(pick @ self.index.rows(positions))
         return (centroid * np.float32(self.params.feedback_weight)).tocsr()
 
+    def _coverage(self, query: sp.csr_matrix, first: np.ndarray, short: np.ndarray) -> np.ndarray:
+        """Share of a short query's weight (its words, grams and synonyms) each top candidate contains.
+
+        Cosine lets one strongly matched term outweigh two matched terms; for a ten-character query
+        a document holding more of what was typed is the better answer. Computed for the best
+        ``coverage_candidates`` documents of the first pass only (a re-ranking, cheap).
+        """
+        coverage = np.zeros_like(first)
+        r = min(self.params.coverage_candidates, first.shape[1])
+        for n in np.flatnonzero(short):
+            weight = float(query[n].sum())
+            if weight <= 0 or first[n].max() <= 0:
+                continue
+            top = np.argpartition(-first[n], r - 1)[:r]
+            present = self.index.rows(top)
+            present.data = np.ones_like(present.data)
+            held = np.asarray((present @ query[n].T).todense()).ravel()
+            coverage[n, top] = np.float32(self.params.coverage_weight) * held / weight
+        return coverage
+
     def explain(
         self, prepared: Prepared, n: int, scored: Scored, offset: int, position: int
     ) -> list[tuple[str, float]]:
         """Named parts of one pair's text score (query ``n``, chunk row ``offset``); they add up to it."""
         terms = readable_terms(self.index.contributions(prepared.lexical[n], position))
-        if prepared.expansion is not None:
+        if prepared.expansion is not None and prepared.expansion[n].nnz:
             reached = readable_terms(self.index.contributions(prepared.expansion[n], position))
             terms += [(EXPANDED + term, weight) for term, weight in reached]
         if scored.feedback is not None:
             part = float(scored.feedback[offset].multiply(self.index.rows(np.array([position]))).sum())
             if part:
                 terms.append((FEEDBACK, part))
-        if scored.semantic is not None and scored.semantic[offset, position]:
-            terms.append((SEMANTIC, float(scored.semantic[offset, position])))
+        terms += [(name, float(v[offset, position])) for name, v in scored.parts.items() if v[offset, position]]
         return sorted(terms, key=lambda item: -item[1])

@@ -1,7 +1,7 @@
 import pytest
 
 from matcher import Achievement, Demand, InputError, Matcher
-from matcher.scoring import FEEDBACK, QualityParams, quality_from_settings, query_length
+from matcher.scoring import COVERAGE, FEEDBACK, QualityParams, quality_from_settings, query_length
 from matcher.semantic import SEMANTIC
 from tests.conftest import ACHIEVEMENTS, DEMANDS
 
@@ -17,7 +17,7 @@ def test_every_part_is_named_and_the_parts_add_up() -> None:
             names |= set(terms)
             assert sum(terms.values()) == pytest.approx(match.text_score, abs=1e-5)
             assert match.score == pytest.approx(match.text_score + sum(match.explanation.boosts.values()), abs=1e-5)
-    assert {FEEDBACK, SEMANTIC} <= names
+    assert {FEEDBACK, SEMANTIC, COVERAGE} <= names
 
 
 def test_feedback_applies_to_short_queries_only() -> None:
@@ -29,10 +29,10 @@ def test_feedback_applies_to_short_queries_only() -> None:
 
 
 def test_all_off_is_the_plain_engine() -> None:
-    off = QualityParams(expand=False, feedback=False, semantic=False, fill_fields=False, dedupe=False)
+    off = QualityParams(expand=False, coverage_weight=0, semantic=False, fill_fields=False, dedupe=False)
     matcher = Matcher(quality=off).fit(ACHIEVEMENTS)
     best = matcher.match_demand(Demand(id="s", description="隔膜工艺"))[0]
-    assert all(not t.startswith(("≈", "（相关", "（语义")) for t, _ in best.explanation.terms)
+    assert all(not t.startswith(("≈", "（相关", "（覆盖", "（语义")) for t, _ in best.explanation.terms)
 
 
 def test_batch_equals_single_with_everything_on() -> None:
