@@ -33,7 +33,10 @@ CONFIGS: dict[str, tuple[QualityParams, bool]] = {
     "+ field boost (fields = category/discipline)": (QualityParams(**{**vars(OFF), "field_boost": 0.02}), True),
     "+ dedupe": (QualityParams(**{**vars(OFF), "dedupe": True}), False),
     "default": (DEFAULT, False),
-    "default, fields = category/discipline": (DEFAULT, True),
+    "default + field boost (fields = category/discipline)": (
+        QualityParams(**{**vars(DEFAULT), "field_boost": 0.02}),
+        True,
+    ),
     "default − expansion": (QualityParams(**{**vars(DEFAULT), "expand": False}), False),
     "default − coverage": (QualityParams(**{**vars(DEFAULT), "coverage_weight": 0.0}), False),
     "default + feedback": (QualityParams(**{**vars(DEFAULT), "feedback": True}), False),

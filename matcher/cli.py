@@ -223,6 +223,7 @@ def duplicates(
 ) -> None:
     """List groups of near-duplicate records (the same record re-posted or lightly edited)."""
     quality = QualityParams(dedupe=True, dedupe_threshold=threshold)
+    records: list[Achievement] | list[Demand]
     if demands:
         matcher = Matcher(quality=quality).fit([], read_records(file, Demand))
         records, groups = matcher.demands, matcher.duplicate_groups("demands")

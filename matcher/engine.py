@@ -300,6 +300,9 @@ class _Ranking:
 
 def _collapsed(side: Side, final: np.ndarray, k: int, floor: float) -> list[tuple[int, tuple[str, ...]]]:
     """The best ``k`` positions, one per near-duplicate group, each with its copies' ids."""
+    candidates = top_k(final, k, floor=floor)
+    if not side.in_group[candidates].any():
+        return [(position, ()) for position in candidates.tolist()]
     wanted = k
     while True:
         candidates = top_k(final, wanted, floor=floor)

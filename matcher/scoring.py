@@ -15,6 +15,7 @@ the parts still add up to the text score.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import NamedTuple
@@ -64,7 +65,7 @@ class QualityParams:
     semantic_dims: int = 128
     semantic_weight: float = 0.03
     fill_fields: bool = True
-    field_boost: float = 0.02
+    field_boost: float = 0.0
     dedupe: bool = True
     dedupe_threshold: float = 0.5
 
@@ -133,7 +134,9 @@ class Scorer:
         self.index = index
         self.params = params
         self.latent = latent if params.semantic else None
-        self._term_vectors: dict[str, sp.csr_matrix] = {}
+        self._term_rows: dict[str, int] = {}
+        self._terms: sp.csr_matrix | None = None
+        self._lock = threading.Lock()
 
     def thesaurus(self) -> Thesaurus:
         return default_thesaurus(cilin_weight=self.params.cilin_weight, cilin_max_group=self.params.cilin_max_group)
@@ -164,16 +167,21 @@ class Scorer:
         vocabulary = sorted({t for terms in wanted for t in terms})
         if not vocabulary:
             return None
-        new = [t for t in vocabulary if t not in self._term_vectors]
-        if new:  # term vectors depend only on the index's vocabulary and IDF: computed once
-            vectors = self.index.transform([Demand(id="t", description=t) for t in new])
-            self._term_vectors.update((t, vectors[n]) for n, t in enumerate(new))
+        with self._lock:  # a matcher serves concurrent readers; the cache grows under the lock
+            new = [t for t in vocabulary if t not in self._term_rows]
+            if new:  # term vectors depend only on the index's vocabulary and IDF: computed once
+                vectors = self.index.transform([Demand(id="t", description=t) for t in new])
+                blocks = [vectors] if self._terms is None else [self._terms, vectors]
+                known = 0 if self._terms is None else self._terms.shape[0]
+                self._terms = sp.vstack(blocks, format="csr", dtype=np.float32)
+                self._term_rows.update((t, known + n) for n, t in enumerate(new))
+            term_vectors = self._terms[[self._term_rows[t] for t in vocabulary]] if self._terms is not None else None
         column = {t: n for n, t in enumerate(vocabulary)}
         rows, columns, values = zip(
             *[(row, column[t], w) for row, terms in enumerate(wanted) for t, w in terms.items()], strict=True
         )
         weights = sp.csr_matrix((values, (rows, columns)), shape=(len(queries), len(vocabulary)), dtype=np.float32)
-        combined = normalize(weights @ sp.vstack([self._term_vectors[t] for t in vocabulary], format="csr"))
+        combined = normalize(weights @ term_vectors)
         return (combined * np.float32(self.params.expand_weight)).astype(np.float32).tocsr()
 
     def score(self, prepared: Prepared, rows: slice) -> Scored:
@@ -221,15 +229,18 @@ class Scorer:
         """
         coverage = np.zeros_like(first)
         r = min(self.params.coverage_candidates, first.shape[1])
-        for n in np.flatnonzero(short):
-            weight = float(query[n].sum())
-            if weight <= 0 or first[n].max() <= 0:
-                continue
-            top = np.argpartition(-first[n], r - 1)[:r]
-            present = self.index.rows(top)
-            present.data = np.ones_like(present.data)
-            held = np.asarray((present @ query[n].T).todense()).ravel()
-            coverage[n, top] = np.float32(self.params.coverage_weight) * held / weight
+        rows = [n for n in np.flatnonzero(short) if first[n].max() > 0]
+        if not rows:
+            return coverage
+        tops = np.argpartition(-first[rows], r - 1, axis=1)[:, :r]
+        union, inverse = np.unique(tops, return_inverse=True)
+        present = self.index.rows(union)
+        present.data = np.ones_like(present.data)
+        held = np.asarray((query[rows] @ present.T).todense())  # (short queries, candidates)
+        weight = np.asarray(query[rows].sum(axis=1)).ravel()
+        inverse = inverse.reshape(tops.shape)
+        for i, n in enumerate(rows):
+            coverage[n, tops[i]] = np.float32(self.params.coverage_weight) * held[i, inverse[i]] / weight[i]
         return coverage
 
     def explain(

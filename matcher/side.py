@@ -109,6 +109,13 @@ class Side:
             return {}
         return {member: group for group in self.duplicates.groups() for member in group}
 
+    @cached_property
+    def in_group(self) -> np.ndarray:
+        """Whether each position has near-duplicate copies (a fast path for shortlists without any)."""
+        flags = np.zeros(len(self.records), dtype=bool)
+        flags[list(self.group_of)] = True
+        return flags
+
     def duplicate_groups(self) -> list[list[str]]:
         """Ids of each group of near-duplicates on this side."""
         seen = {id(g): g for g in self.group_of.values()}
