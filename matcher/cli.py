@@ -20,6 +20,7 @@ from .filters import Filters
 from .io import raw_rows, read_records
 from .records import Achievement, CooperationMode, Demand, Maturity
 from .samples import SAMPLE_DIR
+from .scoring import QualityParams, quality_from_settings
 
 app = typer.Typer(help="techmatch: rank 科技成果 for 技术需求 and the reverse, and say why.", no_args_is_help=True)
 out = Console()
@@ -55,6 +56,10 @@ ModeOpt = Annotated[
 ]
 BudgetOpt = Annotated[
     float | None, typer.Option("--budget", help="万元: keep achievements priced within it (面议 kept)")
+]
+QualityOpt = Annotated[
+    list[str] | None,
+    typer.Option("--quality", help="a QualityParams setting as NAME=VALUE, e.g. expand=false (repeatable)"),
 ]
 TopK = Annotated[int, typer.Option("--top-k", "-k", min=1, max=1000, help="how many results")]
 
@@ -161,18 +166,24 @@ def evaluate(
         Path | None, typer.Option(help="CSV demand_id,achievement_id: the right answers for demand records")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    by: Annotated[
+        list[str] | None, typer.Option("--by", help="also report per value of this query key (kind, tier)")
+    ] = None,
+    quality: QualityOpt = None,
 ) -> None:
     """MRR@10, Recall@1/10/100, nDCG@10 (and discipline@10 where records carry one)."""
     achievements = read_records(corpus, Achievement)
     discipline_of = {str(row.get("id")): row.get("discipline") for _, row in raw_rows(corpus) if isinstance(row, dict)}
     demands, relevant, disciplines = _queries(queries, gold)
-    matcher = Matcher().fit(achievements)
+    matcher = Matcher(quality=quality_from_settings(quality or [])).fit(achievements)
     ranked = matcher.match_demands(demands, k=100, explain=False)
     judged = [
         Judged([m.record.id for m in ms], rel, disc, [discipline_of.get(m.record.id) for m in ms[:10]])
         for ms, rel, disc in zip(ranked, relevant, disciplines, strict=False)
     ]
-    metrics = summarize(judged)
+    metrics: dict[str, Any] = dict(summarize(judged))
+    if by:
+        metrics["by"] = _grouped(judged, queries, by)
     if as_json:
         print(json.dumps(metrics, ensure_ascii=False))
         return
@@ -180,8 +191,53 @@ def evaluate(
     table.add_column("metric")
     table.add_column("value", justify="right")
     for name, value in metrics.items():
-        table.add_row(name, str(value) if isinstance(value, int) else f"{value:.4f}")
+        if name != "by":
+            table.add_row(name, str(value) if isinstance(value, int) else f"{value:.4f}")
+    for key, groups in metrics.get("by", {}).items():
+        for label, values in groups.items():
+            table.add_row(f"{key}={label} MRR@10 ({values['queries']})", f"{values['MRR@10']:.4f}")
     out.print(table)
+
+
+def _grouped(judged: list[Judged], queries: Path, keys: list[str]) -> dict[str, dict[str, Any]]:
+    """Metrics per value of each query key (rows without the key are left out of that key)."""
+    rows = [row if isinstance(row, dict) else {} for _, row in raw_rows(queries)]
+    grouped: dict[str, dict[str, Any]] = {}
+    for key in keys:
+        labels = sorted({str(row[key]) for row in rows if row.get(key) is not None})
+        grouped[key] = {
+            label: summarize([j for j, row in zip(judged, rows, strict=False) if str(row.get(key)) == label])
+            for label in labels
+        }
+    return grouped
+
+
+@app.command()
+@friendly
+def duplicates(
+    file: Annotated[Path, typer.Argument(help="records (.csv/.jsonl/.xlsx)")],
+    demands: Annotated[bool, typer.Option("--demands", help="the file holds demands, not achievements")] = False,
+    threshold: Annotated[
+        float, typer.Option(min=0.05, max=1.0, help="estimated Jaccard of character 3-gram sets to call two a copy")
+    ] = QualityParams().dedupe_threshold,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """List groups of near-duplicate records (the same record re-posted or lightly edited)."""
+    quality = QualityParams(dedupe=True, dedupe_threshold=threshold)
+    records: list[Achievement] | list[Demand]
+    if demands:
+        matcher = Matcher(quality=quality).fit([], read_records(file, Demand))
+        records, groups = matcher.demands, matcher.duplicate_groups("demands")
+    else:
+        matcher = Matcher(quality=quality).fit(read_records(file, Achievement))
+        records, groups = matcher.achievements, matcher.duplicate_groups("achievements")
+    if as_json:
+        print(json.dumps({"records": len(records), "groups": groups}, ensure_ascii=False))
+        return
+    title = {r.id: r.title or r.description[:40] for r in records}
+    out.print(f"{len(groups)} group(s) of near-duplicates among {len(records)} records")
+    for number, group in enumerate(groups, start=1):
+        out.print(f"{number}. " + "  |  ".join(f"{i} {title[i]}" for i in group), highlight=False)
 
 
 @app.command()

@@ -13,25 +13,35 @@ import numpy as np
 
 from . import __version__
 from .errors import MatcherError, NotFittedError
-from .explain import Explanation, pair_reasons, readable_terms
-from .filters import Attributes, Boosts, Filters
+from .explain import Explanation, pair_reasons
+from .filters import Boosts, Filters
 from .index import IndexParams, TfidfIndex
 from .rank import top_k
 from .records import Achievement, Demand, Record
+from .scoring import Prepared, QualityParams, Scored
+from .side import Side
 from .tokenize import ChineseTokenizer
 
 _SCORE_BUDGET = 1 << 25
 """Dense scores held at once in a batch (32 M floats = 128 MB); batches are chunked to it."""
 
 
+REFIT_UP_TO = 5_000
+"""Indexes up to this many records (both sides) are refitted on every upsert: under a second or two."""
+
+
 @dataclass(frozen=True)
 class Match:
-    """One ranked counterpart: ``score = text_score + sum(explanation.boosts.values())``."""
+    """One ranked counterpart: ``score = text_score + sum(explanation.boosts.values())``.
+
+    ``duplicates`` are the ids of near-duplicate copies of ``record`` (collapsed in the shortlist).
+    """
 
     record: Achievement | Demand
     score: float
     text_score: float
     explanation: Explanation
+    duplicates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,16 +53,6 @@ class _Options:
 
 
 _NO_EXPLANATION = Explanation(terms=[], reasons=[])
-
-
-class _Side:
-    """One side of the market (achievements or demands): records, their index and attributes."""
-
-    def __init__(self, records: Sequence[Record], index: TfidfIndex) -> None:
-        self.records = list(records)
-        self.index = index
-        self.attributes = Attributes(self.records)
-        self.positions = {r.id: n for n, r in enumerate(self.records)}
 
 
 class Matcher:
@@ -75,63 +75,59 @@ class Matcher:
         tokenizer: ChineseTokenizer | None = None,
         params: IndexParams | None = None,
         boosts: Boosts | None = None,
+        quality: QualityParams | None = None,
     ) -> None:
         self.tokenizer = tokenizer or ChineseTokenizer()
         self.params = params or IndexParams()
         self.boosts = boosts or Boosts()
+        self.quality = quality or QualityParams()
 
     def _new_index(self) -> TfidfIndex:
         return TfidfIndex(tokenizer=self.tokenizer, params=self.params)
 
     def fit(self, achievements: Sequence[Achievement], demands: Sequence[Demand] = ()) -> Matcher:
         """Index both sides; either may be empty (then that direction returns nothing)."""
-        self.achievements_ = _Side(
-            achievements, self._new_index().fit(achievements) if achievements else self._new_index()
-        )
-        self.demands_ = _Side(demands, self._new_index().fit(demands) if demands else self._new_index())
+        self.achievements_ = Side.build(achievements, self._new_index(), self.quality)
+        self.demands_ = Side.build(demands, self._new_index(), self.quality)
         return self
 
     def upsert(self, *, achievements: Sequence[Achievement] = (), demands: Sequence[Demand] = ()) -> Matcher:
         """A new matcher with these records added, or replaced where the id exists; this one is unchanged.
 
-        New rows use the current vocabulary and IDF (seconds, not a rebuild); :meth:`refit`
-        refreshes them. Swapping the returned object in is atomic for concurrent readers.
+        On a large index new rows use the current vocabulary and IDF (seconds, not a rebuild), so
+        a word no record had before counts only after :meth:`refit`; an index of at most
+        :data:`REFIT_UP_TO` records is refitted at once instead (cheap, and exact). Swapping the
+        returned object in is atomic for concurrent readers.
         """
         current_a, current_d = self._sides()
-        return self._with(self._upserted(current_a, achievements), self._upserted(current_d, demands))
+        grown = self._with(
+            current_a.upserted(achievements, self._new_index), current_d.upserted(demands, self._new_index)
+        )
+        if len(grown.achievements) + len(grown.demands) <= REFIT_UP_TO:
+            return grown.refit()
+        return grown
 
     def remove(self, *, achievement_ids: Sequence[str] = (), demand_ids: Sequence[str] = ()) -> Matcher:
         """A new matcher without these ids (unknown ids are ignored); this one is unchanged."""
         current_a, current_d = self._sides()
-        return self._with(self._removed(current_a, set(achievement_ids)), self._removed(current_d, set(demand_ids)))
+        return self._with(
+            current_a.removed(set(achievement_ids), self._new_index),
+            current_d.removed(set(demand_ids), self._new_index),
+        )
 
     def refit(self) -> Matcher:
         """A new matcher fitted from scratch on the current records (fresh vocabulary and IDF)."""
-        return Matcher(tokenizer=self.tokenizer, params=self.params, boosts=self.boosts).fit(
-            self.achievements, self.demands
-        )
+        return self._empty().fit(self.achievements, self.demands)
 
-    def _with(self, achievements: _Side, demands: _Side) -> Matcher:
-        other = Matcher(tokenizer=self.tokenizer, params=self.params, boosts=self.boosts)
+    def _empty(self) -> Matcher:
+        return Matcher(tokenizer=self.tokenizer, params=self.params, boosts=self.boosts, quality=self.quality)
+
+    def _with(self, achievements: Side, demands: Side) -> Matcher:
+        other = self._empty()
         other.achievements_, other.demands_ = achievements, demands
         return other
 
-    def _upserted(self, side: _Side, records: Sequence[Record]) -> _Side:
-        if not records:
-            return side
-        side = self._removed(side, {r.id for r in records})
-        if not side.records:  # empty, or every record replaced: nothing to extend
-            return _Side(records, self._new_index().fit(records))
-        return _Side(side.records + list(records), side.index.extended(records))
-
-    def _removed(self, side: _Side, ids: set[str]) -> _Side:
-        if not ids.intersection(side.positions):
-            return side
-        keep = np.array([r.id not in ids for r in side.records], dtype=bool)
-        records = [r for r, kept in zip(side.records, keep, strict=True) if kept]
-        return _Side(records, side.index.without(keep) if records else self._new_index())
-
-    def _sides(self) -> tuple[_Side, _Side]:
+    def _sides(self) -> tuple[Side, Side]:
         if not hasattr(self, "achievements_"):
             raise NotFittedError("The matcher is not fitted: call fit() or Matcher.load() first")
         return self.achievements_, self.demands_
@@ -148,6 +144,13 @@ class Matcher:
         """The size of each side's index: documents and features (terms of both channels)."""
         achievements, demands = self._sides()
         return {"achievements": achievements.index.describe(), "demands": demands.index.describe()}
+
+    def duplicate_groups(self, direction: str = "achievements") -> list[list[str]]:
+        """Ids of near-duplicate records, one list per group, on the ``achievements`` or ``demands`` side."""
+        achievements, demands = self._sides()
+        if direction not in ("achievements", "demands"):
+            raise MatcherError(f"direction must be 'achievements' or 'demands', got {direction!r}")
+        return (achievements if direction == "achievements" else demands).duplicate_groups()
 
     def match_demand(self, demand: Demand, **options: Any) -> list[Match]:
         """The best achievements for one demand; options as for :meth:`match_demands`."""
@@ -200,52 +203,49 @@ class Matcher:
         raise MatcherError(f"direction must be 'achievements' or 'demands', got {direction!r}")
 
     def _match(
-        self, side: _Side, queries: Sequence[Record], options: _Options, *, query_is_demand: bool
+        self, side: Side, queries: Sequence[Record], options: _Options, *, query_is_demand: bool
     ) -> list[list[Match]]:
         if options.k < 1:
             raise MatcherError(f"k must be at least 1, got {options.k}")
         if not side.records or not queries:
             return [[] for _ in queries]
         mask = side.attributes.mask(options.filters)
-        vectors = side.index.transform(queries)
+        prepared = side.scorer.prepare(queries)
         chunk = max(1, _SCORE_BUDGET // len(side.records))
         results: list[list[Match]] = []
         for start in range(0, len(queries), chunk):
-            text_scores = side.index.scores(vectors[start : start + chunk])
-            for offset, text in enumerate(text_scores):
-                n = start + offset
-                results.append(self._rank_one(side, queries[n], vectors[n], text, mask, options, query_is_demand))
+            scored = side.scorer.score(prepared, slice(start, start + chunk))
+            for offset in range(scored.total.shape[0]):
+                ranking = _Ranking(side, queries[start + offset], prepared, scored, start + offset, offset)
+                results.append(self._rank_one(ranking, mask, options, query_is_demand))
         return results
 
     def _rank_one(
-        self,
-        side: _Side,
-        query: Record,
-        vector: object,
-        text: np.ndarray,
-        mask: np.ndarray | None,
-        options: _Options,
-        query_is_demand: bool,
+        self, ranking: _Ranking, mask: np.ndarray | None, options: _Options, query_is_demand: bool
     ) -> list[Match]:
+        side, query = ranking.side, ranking.query
+        text = ranking.scored.total[ranking.offset]
         parts = side.attributes.boosts(query, self.boosts, query_is_demand=query_is_demand)
+        field = side.field_boost(query, ranking.prepared, ranking.n)
+        if field is not None:
+            parts["field"] = field
         final = text + sum(parts.values()) if parts else text.copy()
-        final[text <= 0] = -1.0  # nothing shared: never a match, whatever the boosts
+        final[~ranking.scored.shared[ranking.offset]] = -1.0  # nothing shared: never a match, whatever the boosts
         if mask is not None:
             final[~mask] = -1.0
-        matches = []
         floor = options.min_score - 1e-9 if options.min_score > 0 else -0.5
-        for position in top_k(final, options.k, floor=floor):
+        matches = []
+        for position, copies in _collapsed(side, final, options.k, floor):
             record = side.records[position]
             demand, achievement = (query, record) if query_is_demand else (record, query)
-            if not options.explain:
-                matches.append(Match(record, float(final[position]), float(text[position]), _NO_EXPLANATION))
-                continue
-            explanation = Explanation(
-                terms=readable_terms(side.index.contributions(vector, position)),  # type: ignore[arg-type]
-                reasons=pair_reasons(demand, achievement),  # type: ignore[arg-type]
-                boosts={name: float(values[position]) for name, values in parts.items() if values[position] > 0},
-            )
-            matches.append(Match(record, float(final[position]), float(text[position]), explanation))
+            explanation = _NO_EXPLANATION
+            if options.explain:
+                explanation = Explanation(
+                    terms=side.scorer.explain(ranking.prepared, ranking.n, ranking.scored, ranking.offset, position),
+                    reasons=pair_reasons(demand, achievement),  # type: ignore[arg-type]
+                    boosts={name: float(values[position]) for name, values in parts.items() if values[position] > 0},
+                )
+            matches.append(Match(record, float(final[position]), float(text[position]), explanation, copies))
         return matches
 
     def save(self, folder: str | Path) -> None:
@@ -260,6 +260,7 @@ class Matcher:
             "tokenizer": self.tokenizer.params(),
             "boosts": asdict(self.boosts),
             "index": asdict(self.params),
+            "quality": asdict(self.quality),
         }
         (folder / "matcher.json").write_text(json.dumps(settings, ensure_ascii=False, indent=1), encoding="utf-8")
         for name, side in (("achievements", achievements), ("demands", demands)):
@@ -267,7 +268,7 @@ class Matcher:
                 for record in side.records:
                     out.write(record.model_dump_json() + "\n")
             if side.records:
-                side.index.save(folder / f"{name}_index")
+                side.save(folder / f"{name}_index")
 
     @classmethod
     def load(cls, folder: str | Path) -> Matcher:
@@ -280,12 +281,56 @@ class Matcher:
         tokenizer = ChineseTokenizer(
             user_dict=folder / "user_dict.txt", stop_words=folder / "stopwords.txt", **settings["tokenizer"]
         )
-        matcher = cls(tokenizer=tokenizer, params=IndexParams(**settings["index"]), boosts=Boosts(**settings["boosts"]))
+        matcher = cls(
+            tokenizer=tokenizer,
+            params=IndexParams(**settings["index"]),
+            boosts=Boosts(**settings["boosts"]),
+            quality=QualityParams(**settings.get("quality", {})),
+        )
         sides = []
         for name, kind in (("achievements", Achievement), ("demands", Demand)):
             lines = (folder / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
             records = [kind.model_validate_json(line) for line in lines if line]
-            index = TfidfIndex.load(folder / f"{name}_index", tokenizer=tokenizer) if records else matcher._new_index()
-            sides.append(_Side(records, index))
+            if records:
+                index = TfidfIndex.load(folder / f"{name}_index", tokenizer=tokenizer)
+                sides.append(Side.load(folder / f"{name}_index", records, index, matcher.quality))
+            else:
+                sides.append(Side([], matcher._new_index(), matcher.quality))
         matcher.achievements_, matcher.demands_ = sides
         return matcher
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    """What ranking one query needs: its side, itself, the batch's vectors and its chunk's scores."""
+
+    side: Side
+    query: Record
+    prepared: Prepared
+    scored: Scored
+    n: int
+    offset: int
+
+
+def _collapsed(side: Side, final: np.ndarray, k: int, floor: float) -> list[tuple[int, tuple[str, ...]]]:
+    """The best ``k`` positions, one per near-duplicate group, each with its copies' ids."""
+    candidates = top_k(final, k, floor=floor)
+    if not side.in_group[candidates].any():
+        return [(position, ()) for position in candidates.tolist()]
+    wanted = k
+    while True:
+        candidates = top_k(final, wanted, floor=floor)
+        kept: list[tuple[int, tuple[str, ...]]] = []
+        shown: set[int] = set()
+        for position in candidates.tolist():
+            group = side.group_of.get(position)
+            if group is None:
+                kept.append((position, ()))
+            elif group[0] not in shown:
+                shown.add(group[0])
+                kept.append((position, tuple(side.records[p].id for p in group if p != position)))
+            if len(kept) == k:
+                return kept
+        if len(candidates) < wanted:
+            return kept
+        wanted *= 2

@@ -235,5 +235,17 @@ class TfidfIndex:
         index._set_terms()
         return index
 
+    def word_columns(self) -> dict[str, int]:
+        """Terms of the word channel and their columns (empty when that channel is off)."""
+        self._check_fitted()
+        if self.params.char_weight >= 1.0:
+            return {}
+        return self.channels_[0][0].vocabulary
+
+    def rows(self, positions: np.ndarray) -> sp.csr_matrix:
+        """The stored document vectors at ``positions`` (for feedback and classifiers)."""
+        self._check_fitted()
+        return self.matrix_[positions]
+
     def describe(self) -> dict[str, Any]:
         return {"documents": len(self), "features": int(self.matrix_.shape[1]) if len(self) else 0}

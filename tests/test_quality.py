@@ -48,3 +48,17 @@ def test_csl_benchmark_floor(queries: str, floor: float) -> None:
     metrics = evaluate("--corpus", str(csl_file("corpus.jsonl")), "--queries", str(csl_file(queries)))
     assert metrics["queries"] == 1000
     assert metrics["MRR@10"] >= floor
+
+
+def test_csl_short_queries_and_company_language(tmp_path) -> None:
+    """Issue 7's acceptance floors per kind and tier of the demands and search-box (gap) queries (one fit)."""
+    lines = []
+    for name in ("demands", "demands_gap"):
+        for line in csl_file(f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            lines.append(json.dumps({**row, "group": f"{name}:{row.get('tier') or row['kind']}"}, ensure_ascii=False))
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    by = evaluate("--corpus", str(csl_file("corpus.jsonl")), "--queries", str(queries), "--by", "group")["by"]["group"]
+    assert by["demands:long"]["MRR@10"] >= 0.985 and by["demands:short"]["MRR@10"] >= 0.90
+    assert by["demands_gap:one"]["MRR@10"] >= 0.85 and by["demands_gap:none"]["MRR@10"] >= 0.30

@@ -4,6 +4,7 @@ import pytest
 
 from matcher import Achievement, Boosts, Demand, Filters, Matcher, MatcherError, Maturity, NotFittedError
 from matcher.explain import SINGLE_CHARACTERS
+from matcher.scoring import QualityParams
 from tests.conftest import ACHIEVEMENTS, DEMANDS
 
 
@@ -63,8 +64,9 @@ def test_boosts_decide_between_equal_texts() -> None:
         Achievement(id="near", description="锂电池隔膜湿法工艺", region="湖北省武汉市", maturity="中试"),
     ]
     demand = Demand(id="d", description="锂电池隔膜", region="湖北省黄石市", maturity="小试")
-    assert ids(Matcher().fit(twins).match_demand(demand)) == ["near", "far"]
-    no_boosts = Matcher(boosts=Boosts(same_region=0, maturity_fit=0, mode_overlap=0)).fit(twins)
+    keep_copies = QualityParams(dedupe=False)  # the twins are near-duplicates: collapsed by default
+    assert ids(Matcher(quality=keep_copies).fit(twins).match_demand(demand)) == ["near", "far"]
+    no_boosts = Matcher(boosts=Boosts(same_region=0, maturity_fit=0, mode_overlap=0), quality=keep_copies).fit(twins)
     assert ids(no_boosts.match_demand(demand)) == ["far", "near"]  # equal scores: input order
 
 
@@ -171,3 +173,22 @@ def test_describe_gives_the_size_of_each_index() -> None:
     sizes = Matcher().fit(ACHIEVEMENTS).describe()
     assert sizes["achievements"]["documents"] == len(ACHIEVEMENTS) and sizes["achievements"]["features"] > 0
     assert sizes["demands"] == {"documents": 0, "features": 0}
+
+
+def test_upsert_on_a_small_index_refits_so_new_words_count(matcher: Matcher) -> None:
+    """Non-regression: a posted record whose words the small corpus never had was found only by chance."""
+    graphene = Achievement(
+        id="a-new", title="石墨烯导热膜量产工艺", description="高导热石墨烯薄膜的连续化制备，面向手机散热。"
+    )
+    grown = matcher.upsert(achievements=[graphene])
+    assert ids(grown.match_demand(Demand(id="d", description="求购石墨烯导热膜技术")))[0] == "a-new"
+    assert "石墨烯" in [t for m in grown.match_text("石墨烯", k=1) for t, _ in m.explanation.terms]
+
+
+def test_upsert_on_a_large_index_extends_without_refit(matcher: Matcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    import matcher.engine as engine
+
+    monkeypatch.setattr(engine, "REFIT_UP_TO", 0)
+    new = Achievement(id="a7", description="钠离子电池正极材料")
+    grown = matcher.upsert(achievements=[new])
+    assert grown.achievements_.index.terms_ is matcher.achievements_.index.terms_  # same vocabulary, no refit
