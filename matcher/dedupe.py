@@ -9,8 +9,10 @@ estimated Jaccard similarity of shingle sets reaches ``threshold``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
+from numba import njit, prange
 
 from .records import Record
 from .text import normalize
@@ -19,16 +21,51 @@ _PRIME = np.uint64(4294967311)  # the first prime above 2**32: (a*x + b) mod p s
 _MASK = np.uint64(0xFFFFFFFF)
 
 
-def shingle_hashes(text: str, size: int) -> np.ndarray:
-    """32-bit hashes of the character ``size``-grams of ``text`` (letters, digits and CJK only)."""
-    codes = np.array([ord(c) for c in normalize(text) if c.isalnum()], dtype=np.uint64)
-    if codes.size < size:
-        codes = np.concatenate([codes, np.zeros(size - codes.size, dtype=np.uint64)])
-    windows = np.lib.stride_tricks.sliding_window_view(codes, size)
-    hashes = np.zeros(len(windows), dtype=np.uint64)
-    for column in range(size):  # FNV-style mixing of code points, kept to 32 bits
-        hashes = ((hashes ^ windows[:, column]) * np.uint64(16777619)) & _MASK
-    return np.unique(hashes)
+@lru_cache(maxsize=1)
+def _alnum_table() -> np.ndarray:
+    """``str.isalnum`` of every character of the Basic Multilingual Plane, computed once."""
+    return np.array([chr(code).isalnum() for code in range(0x10000)], dtype=bool)
+
+
+def alnum_codes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Code points of the letters and digits (as ``str.isalnum`` decides) of each normalised text, one
+    array for all (uint64), and where each text's codes start and end."""
+    cleaned = [normalize(text) for text in texts]
+    codes = np.frombuffer("".join(cleaned).encode("utf-32-le"), dtype=np.uint32)
+    inside = codes < 0x10000
+    keep = np.zeros(codes.size, dtype=bool)
+    keep[inside] = _alnum_table()[codes[inside]]
+    for n in np.flatnonzero(~inside):  # beyond the BMP: rare, asked one by one
+        keep[n] = chr(codes[n]).isalnum()
+    owner = np.repeat(np.arange(len(cleaned)), [len(text) for text in cleaned])
+    bounds = np.zeros(len(cleaned) + 1, dtype=np.int64)
+    bounds[1:] = np.cumsum(np.bincount(owner[keep], minlength=len(cleaned)))
+    return codes[keep].astype(np.uint64), bounds
+
+
+@njit(cache=True, parallel=True)
+def _min_hashes(codes, bounds, size, a, b):  # type: ignore[no-untyped-def]
+    """Row n: for each permutation (a, b), the least ``(a * h + b) mod p`` over the hashes h of
+    text n's character ``size``-grams (a text shorter than ``size`` is padded with zeros: one gram)."""
+    rows = np.empty((bounds.shape[0] - 1, a.shape[0]), dtype=np.uint32)
+    for n in prange(bounds.shape[0] - 1):
+        lo, hi = bounds[n], bounds[n + 1]
+        grams = max(hi - lo - size + 1, 1)
+        hashes = np.zeros(grams, dtype=np.uint64)
+        for g in range(grams):
+            h = np.uint64(0)
+            for c in range(size):  # FNV-style mixing of code points, kept to 32 bits
+                code = codes[lo + g + c] if lo + g + c < hi else np.uint64(0)
+                h = ((h ^ code) * np.uint64(16777619)) & _MASK
+            hashes[g] = h
+        for k in range(a.shape[0]):
+            least = np.uint64(0xFFFFFFFFFFFFFFFF)
+            for h in hashes:
+                value = (h * a[k] + b[k]) % _PRIME
+                if value < least:
+                    least = value
+            rows[n, k] = np.uint32(least)
+    return rows
 
 
 def record_text(record: Record) -> str:
@@ -68,11 +105,8 @@ class DuplicateFinder:
     def signatures(self, records: Sequence[Record]) -> np.ndarray:
         """One row of ``permutations`` minimum hashes per record."""
         a, b = self._coefficients()
-        rows = np.empty((len(records), self.permutations), dtype=np.uint32)
-        for n, record in enumerate(records):
-            hashes = shingle_hashes(record_text(record), self.shingle)[:, None]
-            rows[n] = ((hashes * a + b) % _PRIME).min(axis=0).astype(np.uint32)
-        return rows
+        codes, bounds = alnum_codes([record_text(record) for record in records])
+        return _min_hashes(codes, bounds, self.shingle, a, b)
 
     def fit(self, records: Sequence[Record]) -> DuplicateFinder:
         self.signatures_ = self.signatures(records)

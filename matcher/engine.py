@@ -5,54 +5,22 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from . import __version__
 from .errors import MatcherError, NotFittedError
-from .explain import Explanation, pair_reasons
 from .filters import Boosts, Filters
 from .index import IndexParams, TfidfIndex
-from .rank import top_k
+from .ranker import Match, Options, Ranker
 from .records import Achievement, Demand, Record
-from .scoring import Prepared, QualityParams, Scored
+from .scoring import QualityParams
 from .side import Side
 from .tokenize import ChineseTokenizer
 
-_SCORE_BUDGET = 1 << 25
-"""Dense scores held at once in a batch (32 M floats = 128 MB); batches are chunked to it."""
-
-
 REFIT_UP_TO = 5_000
 """Indexes up to this many records (both sides) are refitted on every upsert: under a second or two."""
-
-
-@dataclass(frozen=True)
-class Match:
-    """One ranked counterpart: ``score = text_score + sum(explanation.boosts.values())``.
-
-    ``duplicates`` are the ids of near-duplicate copies of ``record`` (collapsed in the shortlist).
-    """
-
-    record: Achievement | Demand
-    score: float
-    text_score: float
-    explanation: Explanation
-    duplicates: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class _Options:
-    k: int
-    filters: Filters
-    min_score: float
-    explain: bool
-
-
-_NO_EXPLANATION = Explanation(terms=[], reasons=[])
 
 
 class Matcher:
@@ -171,7 +139,7 @@ class Matcher:
         (for evaluation and bulk work where only ids and scores are needed).
         """
         return self._match(
-            self._sides()[0], demands, _Options(k, filters or Filters(), min_score, explain), query_is_demand=True
+            self._sides()[0], demands, Options(k, filters or Filters(), min_score, explain), query_is_demand=True
         )
 
     def match_achievement(self, achievement: Achievement, **options: Any) -> list[Match]:
@@ -189,7 +157,7 @@ class Matcher:
     ) -> list[list[Match]]:
         """The best ``k`` demands for each achievement."""
         return self._match(
-            self._sides()[1], achievements, _Options(k, filters or Filters(), min_score, explain), query_is_demand=False
+            self._sides()[1], achievements, Options(k, filters or Filters(), min_score, explain), query_is_demand=False
         )
 
     def match_text(
@@ -203,50 +171,11 @@ class Matcher:
         raise MatcherError(f"direction must be 'achievements' or 'demands', got {direction!r}")
 
     def _match(
-        self, side: Side, queries: Sequence[Record], options: _Options, *, query_is_demand: bool
+        self, side: Side, queries: Sequence[Record], options: Options, *, query_is_demand: bool
     ) -> list[list[Match]]:
         if options.k < 1:
             raise MatcherError(f"k must be at least 1, got {options.k}")
-        if not side.records or not queries:
-            return [[] for _ in queries]
-        mask = side.attributes.mask(options.filters)
-        prepared = side.scorer.prepare(queries)
-        chunk = max(1, _SCORE_BUDGET // len(side.records))
-        results: list[list[Match]] = []
-        for start in range(0, len(queries), chunk):
-            scored = side.scorer.score(prepared, slice(start, start + chunk))
-            for offset in range(scored.total.shape[0]):
-                ranking = _Ranking(side, queries[start + offset], prepared, scored, start + offset, offset)
-                results.append(self._rank_one(ranking, mask, options, query_is_demand))
-        return results
-
-    def _rank_one(
-        self, ranking: _Ranking, mask: np.ndarray | None, options: _Options, query_is_demand: bool
-    ) -> list[Match]:
-        side, query = ranking.side, ranking.query
-        text = ranking.scored.total[ranking.offset]
-        parts = side.attributes.boosts(query, self.boosts, query_is_demand=query_is_demand)
-        field = side.field_boost(query, ranking.prepared, ranking.n)
-        if field is not None:
-            parts["field"] = field
-        final = text + sum(parts.values()) if parts else text.copy()
-        final[~ranking.scored.shared[ranking.offset]] = -1.0  # nothing shared: never a match, whatever the boosts
-        if mask is not None:
-            final[~mask] = -1.0
-        floor = options.min_score - 1e-9 if options.min_score > 0 else -0.5
-        matches = []
-        for position, copies in _collapsed(side, final, options.k, floor):
-            record = side.records[position]
-            demand, achievement = (query, record) if query_is_demand else (record, query)
-            explanation = _NO_EXPLANATION
-            if options.explain:
-                explanation = Explanation(
-                    terms=side.scorer.explain(ranking.prepared, ranking.n, ranking.scored, ranking.offset, position),
-                    reasons=pair_reasons(demand, achievement),  # type: ignore[arg-type]
-                    boosts={name: float(values[position]) for name, values in parts.items() if values[position] > 0},
-                )
-            matches.append(Match(record, float(final[position]), float(text[position]), explanation, copies))
-        return matches
+        return Ranker(side, self.boosts, query_is_demand=query_is_demand).rank(queries, options)
 
     def save(self, folder: str | Path) -> None:
         """A folder of plain files: settings, dictionaries, records (JSONL) and both indexes."""
@@ -298,39 +227,3 @@ class Matcher:
                 sides.append(Side([], matcher._new_index(), matcher.quality))
         matcher.achievements_, matcher.demands_ = sides
         return matcher
-
-
-@dataclass(frozen=True)
-class _Ranking:
-    """What ranking one query needs: its side, itself, the batch's vectors and its chunk's scores."""
-
-    side: Side
-    query: Record
-    prepared: Prepared
-    scored: Scored
-    n: int
-    offset: int
-
-
-def _collapsed(side: Side, final: np.ndarray, k: int, floor: float) -> list[tuple[int, tuple[str, ...]]]:
-    """The best ``k`` positions, one per near-duplicate group, each with its copies' ids."""
-    candidates = top_k(final, k, floor=floor)
-    if not side.in_group[candidates].any():
-        return [(position, ()) for position in candidates.tolist()]
-    wanted = k
-    while True:
-        candidates = top_k(final, wanted, floor=floor)
-        kept: list[tuple[int, tuple[str, ...]]] = []
-        shown: set[int] = set()
-        for position in candidates.tolist():
-            group = side.group_of.get(position)
-            if group is None:
-                kept.append((position, ()))
-            elif group[0] not in shown:
-                shown.add(group[0])
-                kept.append((position, tuple(side.records[p].id for p in group if p != position)))
-            if len(kept) == k:
-                return kept
-        if len(candidates) < wanted:
-            return kept
-        wanted *= 2

@@ -10,18 +10,44 @@ exactly into per-term contributions (what explanations show).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from .errors import NotFittedError
+from .features import (
+    PARALLEL_MIN,
+    ChunkCounts,
+    Fields,
+    count_many,
+    gram_text,
+    keys_of,
+    merge_grams,
+    merge_words,
+    restrict,
+    side_by_side,
+)
+from .postings import (
+    NO_PAIRING,
+    Columns,
+    Pairing,
+    csr_into_columns,
+    dense_scores,
+    gather_rows,
+    keep_rows,
+    rank_queries,
+    weights_at,
+    weights_of,
+)
 from .records import Record
-from .tokenize import ChineseTokenizer, char_ngrams
+from .tokenize import ChineseTokenizer
 
 CHAR_PREFIX = "#"
 """Feature names of the character channel start with this, so they never clash with words."""
@@ -62,56 +88,77 @@ class IndexParams:
             )
 
 
-def _identity(tokens: list[str]) -> list[str]:
-    return tokens
-
-
-def record_fields(record: Record) -> tuple[str, str, str]:
+def record_fields(record: Record) -> Fields:
     """The three texts of a record that are matched: title, keywords, description."""
     return record.title, " ".join(record.keywords), record.description
 
 
 class _Channel:
-    """One field-weighted TF-IDF space (vocabulary + IDF), fitted with scikit-learn."""
+    """One field-weighted TF-IDF space: a vocabulary (words, or n-gram keys) and scikit-learn's IDF."""
 
-    def __init__(self, analyzer: Callable[[str], list[str]], weights: tuple[float, float, float], sublinear: bool):
-        self.analyzer = analyzer
-        self.weights = weights
-        self.counter = CountVectorizer(analyzer=_identity, lowercase=False, dtype=np.float32)
+    def __init__(self, kind: str, sublinear: bool) -> None:
+        self.kind = kind
         self.tfidf = TfidfTransformer(sublinear_tf=sublinear)
+        self.words: list[str] = []
+        self.keys = np.zeros(0, dtype=np.uint64)
 
-    def _counts(self, fields: Sequence[tuple[str, str, str]], fit: bool) -> sp.csr_matrix:
-        tokens = [[self.analyzer(text) for text in record] for record in fields]
-        if fit:
-            self.counter.fit(token for record in tokens for token in record)
-        total = None
-        for position, weight in enumerate(self.weights):
-            if weight == 0:
-                continue
-            part = self.counter.transform([record[position] for record in tokens]) * weight
-            total = part if total is None else total + part
-        assert total is not None, "at least one field weight must be positive"
-        return total.tocsr()
+    def fit_transform(self, chunks: list[ChunkCounts]) -> sp.csr_matrix:
+        if self.kind == "words":
+            self.words, counts = merge_words(chunks)
+        else:
+            self.keys, counts = merge_grams(chunks)
+        self._lookup = {word: n for n, word in enumerate(self.words)}
+        self.tfidf.fit(counts)
+        return self._weigh(counts)
 
-    def fit_transform(self, fields: Sequence[tuple[str, str, str]]) -> sp.csr_matrix:
-        counts = self._counts(fields, fit=True)
-        return self.tfidf.fit_transform(counts).astype(np.float32)
+    def transform(self, chunks: list[ChunkCounts]) -> sp.csr_matrix:
+        blocks = [restrict(*self._local(chunk), len(self)) for chunk in chunks]
+        return self._weigh(blocks[0] if len(blocks) == 1 else sp.vstack(blocks, format="csr"))
 
-    def transform(self, fields: Sequence[tuple[str, str, str]]) -> sp.csr_matrix:
-        return self.tfidf.transform(self._counts(fields, fit=False)).astype(np.float32)
+    def _local(self, chunk: ChunkCounts) -> tuple[sp.csr_matrix, np.ndarray]:
+        """A chunk's counts and, for each of its local terms, its column here (-1: unknown)."""
+        if self.kind == "words":
+            return chunk.word_counts, np.array([self._lookup.get(w, -1) for w in chunk.words], dtype=np.int64)
+        found = np.minimum(np.searchsorted(self.keys, chunk.gram_keys), max(len(self.keys) - 1, 0))
+        known = self.keys[found] == chunk.gram_keys if len(self.keys) else np.zeros(len(found), dtype=bool)
+        return chunk.gram_counts, np.where(known, found, -1)
+
+    def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """TF-IDF as scikit-learn's transform computes it (same operations, same dtype), without its
+        checks; in place: counts are always this index's own fresh matrices."""
+        weights = counts
+        if self.tfidf.sublinear_tf:
+            np.log(weights.data, weights.data)
+            weights.data += 1.0
+        weights.data *= self.tfidf.idf_[weights.indices]
+        inplace_csr_row_normalize_l2(weights)
+        return weights
+
+    def __len__(self) -> int:
+        return len(self.words) if self.kind == "words" else len(self.keys)
+
+    def term(self, column: int) -> str:
+        return self.words[column] if self.kind == "words" else CHAR_PREFIX + gram_text(self.keys[column])
 
     @property
     def vocabulary(self) -> dict[str, int]:
-        return self.counter.vocabulary_  # type: ignore[no-any-return]
+        return {self.term(n): n for n in range(len(self))}
 
     def restore(self, vocabulary: dict[str, int], idf: np.ndarray) -> None:
-        self.counter = CountVectorizer(analyzer=_identity, lowercase=False, dtype=np.float32, vocabulary=vocabulary)
-        self.counter._validate_vocabulary()
+        terms = sorted(vocabulary, key=vocabulary.__getitem__)
+        if self.kind == "words":
+            self.words = terms
+            self._lookup = dict(vocabulary)
+        else:
+            self.keys = keys_of([t[len(CHAR_PREFIX) :] for t in terms])
         self.tfidf.idf_ = idf
 
 
 class TfidfIndex:
     """Field-weighted TF-IDF over records, queried by cosine; explanations by construction.
+
+    Document weights are kept by term (CSC, float32) in one or two segments: the fitted base
+    (memory-mapped after :meth:`load`) and a tail of rows added by :meth:`extended`.
 
     Examples
     --------
@@ -130,122 +177,278 @@ class TfidfIndex:
 
     def _channels(self) -> list[tuple[_Channel, float]]:
         p = self.params
-        weights = (p.title_weight, p.keyword_weight, p.description_weight)
-        word = _Channel(self.tokenizer, weights, p.sublinear_tf)
-        grams = (p.char_ngram_min, p.char_ngram_max)
-        char = _Channel(lambda text: [CHAR_PREFIX + g for g in char_ngrams(text, grams)], weights, p.sublinear_tf)
-        return [(word, 1.0 - p.char_weight), (char, p.char_weight)]
+        channels = [
+            (_Channel("words", p.sublinear_tf), 1.0 - p.char_weight),
+            (_Channel("grams", p.sublinear_tf), p.char_weight),
+        ]
+        return [(c, w) for c, w in channels if w > 0]
 
-    def fit(self, records: Sequence[Record]) -> TfidfIndex:
-        """Learn vocabularies and IDF from ``records`` and store their vectors."""
-        fields = [record_fields(r) for r in records]
-        self.channels_ = [(c, w) for c, w in self._channels() if w > 0]
-        blocks = [c.fit_transform(fields) * np.float32(np.sqrt(w)) for c, w in self.channels_]
-        self.matrix_ = sp.hstack(blocks, format="csr", dtype=np.float32)
-        self._set_terms()
+    def count(self, records: Sequence[Record], processes: int | None = None) -> list[ChunkCounts]:
+        """Tokenise and count ``records`` (the slow part of a build), on ``processes`` cores (all by default).
+
+        The result can be kept and given to :meth:`fit` as ``counts``: a rebuild then skips tokenising.
+        """
+        self.channels_ = getattr(self, "channels_", None) or self._channels()
+        p = self.params
+        weights = (p.title_weight, p.keyword_weight, p.description_weight)
+        kinds = {c.kind for c, _ in self.channels_}
+        return count_many(
+            [record_fields(r) for r in records],
+            self.tokenizer if "words" in kinds else None,
+            weights,
+            (p.char_ngram_min, p.char_ngram_max) if "grams" in kinds else None,
+            processes,
+        )
+
+    def fit(
+        self, records: Sequence[Record], *, processes: int | None = None, counts: list[ChunkCounts] | None = None
+    ) -> TfidfIndex:
+        """Learn vocabularies and IDF from ``records`` and store their vectors.
+
+        ``counts`` from :meth:`count` on the same records skips tokenising; otherwise records are
+        counted on ``processes`` cores (all by default).
+        """
+        self.channels_ = self._channels()
+        chunks = counts if counts is not None else self.count(records, processes)
+        nnz = sum(c.word_counts.nnz + c.gram_counts.nnz for c in chunks)
+        data, indices, pointers, at = np.empty(nnz, dtype=np.float32), np.empty(nnz, dtype=np.int32), [], 0
+        for channel, weight in self.channels_:  # one channel at a time, straight into the columns
+            weights = channel.fit_transform(chunks)
+            weights.data *= np.float32(np.sqrt(weight))
+            pointers.append(
+                csr_into_columns(weights.indptr, weights.indices, weights.data, len(channel), indices, data, at)
+            )
+            at += weights.nnz
+            del weights
+        indptr = np.concatenate([p[:-1] for p in pointers] + [np.array([at], dtype=np.int64)])
+        self._set_base(_read_only(Columns(indptr, indices[:at], data[:at])), len(records))
         return self
 
-    def _set_terms(self) -> None:
-        terms: list[str] = []
-        for channel, _ in self.channels_:
-            vocab = channel.vocabulary
-            block = [""] * len(vocab)
-            for term, column in vocab.items():
-                block[column] = term
-            terms.extend(block)
-        self.terms_ = np.array(terms, dtype=object)
+    def _set_base(self, columns: Columns, n_docs: int) -> None:
+        """One segment holding every row, and an empty tail for rows added later."""
+        self.segments_ = [(columns, 0), (_columns(sp.csc_matrix((0, self.width), dtype=np.float32)), n_docs)]
+        self.n_docs_ = n_docs
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "matrix_"):
+        if not hasattr(self, "segments_"):
             raise NotFittedError("The TF-IDF index is not fitted: call fit() or load() first")
 
     def transform(self, records: Sequence[Record]) -> sp.csr_matrix:
         """Query vectors in this index's space (terms it has never seen are dropped)."""
         self._check_fitted()
-        fields = [record_fields(r) for r in records]
-        blocks = [c.transform(fields) * np.float32(np.sqrt(w)) for c, w in self.channels_]
-        return sp.hstack(blocks, format="csr", dtype=np.float32)
+        chunks = self.count(records, 1 if len(records) < PARALLEL_MIN else None)
+        blocks = []
+        for channel, weight in self.channels_:
+            block = channel.transform(chunks)
+            block.data *= np.float32(np.sqrt(weight))
+            blocks.append(block)
+        return side_by_side(blocks, [len(c) for c, _ in self.channels_])
 
     def extended(self, records: Sequence[Record]) -> TfidfIndex:
         """A new index with ``records`` appended, in this index's vocabulary and IDF (no refit).
 
-        Terms the vocabulary has never seen do not count until :meth:`fit` runs again; this
-        index is left unchanged, so readers of it never see a half-updated matrix.
+        Terms the vocabulary has never seen do not count until :meth:`fit` runs again. The new
+        rows go to a tail segment: the base is shared, not copied, and this index is left
+        unchanged, so readers of it never see a half-updated index.
         """
         grown = self._copy()
-        grown.matrix_ = sp.vstack([self.matrix_, self.transform(records)], format="csr", dtype=np.float32)
+        rows = self.transform(records).tocsc()
+        base, tail = self._bounds()
+        if tail[2] > tail[1]:
+            rows = sp.vstack([_matrix(tail, self.width), rows], format="csc", dtype=np.float32)
+        grown.segments_ = [(base[0], 0), (_columns(rows), base[2])]
+        grown.n_docs_ = self.n_docs_ + len(records)
         return grown
+
+    def _bounds(self) -> list[tuple[Columns, int, int]]:
+        """Each segment with the first and one-past-last row it holds."""
+        ends = [offset for _, offset in self.segments_[1:]] + [self.n_docs_]
+        return [(columns, start, end) for (columns, start), end in zip(self.segments_, ends, strict=True)]
 
     def without(self, keep: np.ndarray) -> TfidfIndex:
         """A new index holding only the rows where ``keep`` is true."""
         smaller = self._copy()
-        smaller.matrix_ = self.matrix_[np.flatnonzero(keep)]
+        segments, offset = [], 0
+        for columns, start, end in self._bounds():
+            kept = Columns(*keep_rows(columns, np.ascontiguousarray(keep[start:end], dtype=np.bool_)))
+            segments.append((kept, offset))
+            offset += int(np.count_nonzero(keep[start:end]))
+        smaller.segments_, smaller.n_docs_ = segments, offset
         return smaller
 
     def _copy(self) -> TfidfIndex:
         self._check_fitted()
         other = TfidfIndex(tokenizer=self.tokenizer, params=self.params)
-        other.channels_, other.terms_ = self.channels_, self.terms_
+        other.channels_, other._names = self.channels_, self._names
         return other
 
+    @property
+    def matrix_(self) -> sp.csr_matrix:
+        """Documents x features (CSR) for analysis, rebuilt from the columns on each access."""
+        columns = self._merged()
+        matrix = sp.csc_matrix((columns.data, columns.indices, columns.indptr), shape=(self.n_docs_, self.width))
+        return matrix.tocsr()
+
+    @property
+    def terms_(self) -> np.ndarray:
+        """Name of every feature column (words, then ``#``-prefixed n-grams), for analysis."""
+        self._check_fitted()
+        return np.array([c.term(n) for c, _ in self.channels_ for n in range(len(c))], dtype=object)
+
+    @property
+    def width(self) -> int:
+        """Number of features (terms of both channels)."""
+        return sum(len(c) for c, _ in self.channels_)
+
     def __len__(self) -> int:
-        return int(self.matrix_.shape[0]) if hasattr(self, "matrix_") else 0
+        return self.n_docs_ if hasattr(self, "segments_") else 0
+
+    def _segments(self) -> tuple:
+        """(base, tail) for the kernels; the tail is empty when nothing was added."""
+        return tuple(self.segments_)
 
     def scores(self, queries: sp.csr_matrix) -> np.ndarray:
-        """Dense text scores, shape ``(n_queries, n_docs)``; callers chunk large batches."""
+        """Dense text scores, shape ``(n_queries, n_docs)``: for small inputs (ranking never needs them)."""
         self._check_fitted()
-        return np.asarray((queries @ self.matrix_.T).toarray(), dtype=np.float32)
+        return dense_scores(queries, self._segments(), self.n_docs_)  # type: ignore[no-any-return]
+
+    def rank(
+        self,
+        queries: sp.csr_matrix,
+        k: int,
+        *,
+        floor: float = 0.0,
+        mask: np.ndarray | None = None,
+        pairing: Pairing | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Best ``k`` rows per query, as ``(positions, scores, text_scores)`` of shape ``(n_queries, k)``.
+
+        A row counts when its text score is positive, ``mask`` (if any) keeps it, and its score
+        (text plus the ``pairing`` boosts) is above ``floor``; -1 fills the positions of short lists.
+        """
+        self._check_fitted()
+        return rank_queries(  # type: ignore[no-any-return]
+            queries,
+            self._segments(),
+            self.n_docs_,
+            k,
+            np.float32(floor),
+            np.zeros(0, dtype=np.bool_) if mask is None else mask,
+            pairing or NO_PAIRING,
+        )
 
     def query(self, queries: sp.csr_matrix, k: int) -> Hits:
         """Best ``k`` documents a query by text score alone (no filters), best first."""
-        from .rank import top_k
-
-        scores = self.scores(queries)
-        picked = [top_k(row, k) for row in scores]
-        return Hits([p for p in picked], [row[p] for row, p in zip(scores, picked, strict=False)])
+        positions, scores, _ = self.rank(queries, k)
+        found = [row >= 0 for row in positions]
+        return Hits(
+            [p[f] for p, f in zip(positions, found, strict=True)], [s[f] for s, f in zip(scores, found, strict=True)]
+        )
 
     def contributions(self, query: sp.csr_matrix, position: int) -> list[tuple[str, float]]:
         """Per-term parts of one document's text score, largest first; they sum to the score."""
-        doc = self.matrix_[position]
-        shared = query.multiply(doc).tocoo()
-        order = np.argsort(-shared.data, kind="stable")
-        return [(str(self.terms_[shared.col[i]]), float(shared.data[i])) for i in order]
+        self._check_fitted()
+        parts = query.data * weights_at(query.indices, self._segments(), position)
+        shared = np.flatnonzero(parts)
+        order = shared[np.argsort(-parts[shared], kind="stable")]
+        names, term = self._names, self._term
+        return [
+            (names.get(c) or term(c), float(parts[i]))
+            for i, c in zip(order, query.indices[order].tolist(), strict=True)
+        ]
+
+    def _term(self, column: int) -> str:
+        (first, _), *rest = self.channels_
+        name = first.term(column) if column < len(first) or not rest else rest[0][0].term(column - len(first))
+        self._names[column] = name
+        return name
+
+    @cached_property
+    def _names(self) -> dict[int, str]:
+        """Names of the terms explanations have shown so far, decoded once each (shared by copies)."""
+        return {}
 
     def save(self, folder: Path) -> None:
-        """Plain files: vocabularies as JSON, IDF and the matrix as NumPy/SciPy arrays, no pickle."""
+        """Plain files: vocabularies as JSON, IDF and the columns as NumPy arrays (no pickle), mappable."""
         self._check_fitted()
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "params.json").write_text(json.dumps(asdict(self.params), ensure_ascii=False, indent=1))
         for n, (channel, _weight) in enumerate(self.channels_):
             (folder / f"vocab{n}.json").write_text(json.dumps(channel.vocabulary, ensure_ascii=False))
             np.save(folder / f"idf{n}.npy", channel.tfidf.idf_, allow_pickle=False)
-        sp.save_npz(folder / "matrix.npz", self.matrix_)
+        merged = self._merged()
+        for name, array in zip(Columns._fields, merged, strict=True):
+            np.save(folder / f"columns_{name}.npy", array, allow_pickle=False)
+        (folder / "shape.json").write_text(json.dumps({"documents": self.n_docs_, "features": self.width}))
+
+    def _merged(self) -> Columns:
+        if self.segments_[1][1] == self.n_docs_:
+            return self.segments_[0][0]
+        parts = [_matrix(bounds, self.width) for bounds in self._bounds()]
+        return _columns(sp.vstack(parts, format="csc", dtype=np.float32))
 
     @classmethod
-    def load(cls, folder: Path, *, tokenizer: ChineseTokenizer) -> TfidfIndex:
+    def load(cls, folder: Path, *, tokenizer: ChineseTokenizer, mmap: bool = True) -> TfidfIndex:
+        """The saved index; with ``mmap`` its columns stay in the page cache, shared by every process that loads them."""
         params = IndexParams(**json.loads((folder / "params.json").read_text()))
         index = cls(tokenizer=tokenizer, params=params)
-        index.channels_ = [(c, w) for c, w in index._channels() if w > 0]
+        index.channels_ = index._channels()
         for n, (channel, _) in enumerate(index.channels_):
             vocab = json.loads((folder / f"vocab{n}.json").read_text())
             channel.restore(
                 {str(t): int(c) for t, c in vocab.items()}, np.load(folder / f"idf{n}.npy", allow_pickle=False)
             )
-        index.matrix_ = sp.load_npz(folder / "matrix.npz").tocsr().astype(np.float32)
-        index._set_terms()
+        mode = "r" if mmap else None
+        arrays = [
+            np.load(folder / f"columns_{name}.npy", mmap_mode=mode, allow_pickle=False) for name in Columns._fields
+        ]
+        index._set_base(Columns(*arrays), int(json.loads((folder / "shape.json").read_text())["documents"]))
         return index
 
     def word_columns(self) -> dict[str, int]:
         """Terms of the word channel and their columns (empty when that channel is off)."""
         self._check_fitted()
-        if self.params.char_weight >= 1.0:
-            return {}
-        return self.channels_[0][0].vocabulary
+        first = self.channels_[0][0]
+        return first._lookup if first.kind == "words" else {}
 
     def rows(self, positions: np.ndarray) -> sp.csr_matrix:
-        """The stored document vectors at ``positions`` (for feedback and classifiers)."""
+        """The stored document vectors at ``positions`` (for classifiers, feedback and the latent space)."""
         self._check_fitted()
-        return self.matrix_[positions]
+        positions = np.asarray(positions, dtype=np.int64)
+        distinct, inverse = np.unique(positions, return_inverse=True)
+        indptr, indices, data = gather_rows(self._segments(), self.n_docs_, distinct)
+        return sp.csr_matrix((data, indices, indptr), shape=(len(distinct), self.width))[inverse.ravel()]
+
+    def weights(self, query: sp.csr_matrix, positions: np.ndarray) -> np.ndarray:
+        """Document weights of a one-row query's terms in each of ``positions``: ``(len(positions), query.nnz)``."""
+        self._check_fitted()
+        return weights_of(query.indices, self._segments(), np.asarray(positions))  # type: ignore[no-any-return]
 
     def describe(self) -> dict[str, Any]:
-        return {"documents": len(self), "features": int(self.matrix_.shape[1]) if len(self) else 0}
+        return {
+            "documents": len(self),
+            "features": self.width if len(self) else 0,
+        }
+
+
+def _columns(matrix: sp.csc_matrix) -> Columns:
+    """The CSC arrays in the kernels' one type: int64 pointers, int32 rows, float32 weights, read-only."""
+    matrix.sort_indices()
+    return _read_only(
+        Columns(
+            matrix.indptr.astype(np.int64, copy=False),
+            matrix.indices.astype(np.int32, copy=False),
+            matrix.data.astype(np.float32, copy=False),
+        )
+    )
+
+
+def _read_only(columns: Columns) -> Columns:
+    for array in columns:
+        array.setflags(write=False)
+    return columns
+
+
+def _matrix(bounds: tuple[Columns, int, int], width: int) -> sp.csc_matrix:
+    columns, start, end = bounds
+    return sp.csc_matrix((columns.data, columns.indices, columns.indptr), shape=(end - start, width))

@@ -28,6 +28,7 @@ from .errors import InputError
 from .expand import Thesaurus, default_thesaurus
 from .explain import readable_terms
 from .index import TfidfIndex, record_fields
+from .rank import top_k
 from .records import Demand, Record
 from .semantic import SEMANTIC, LatentSpace
 from .text import normalize as normalize_text
@@ -65,6 +66,7 @@ class QualityParams:
     semantic_dims: int = 128
     semantic_weight: float = 0.03
     fill_fields: bool = True
+    classifier_examples: int = 20_000
     field_boost: float = 0.0
     dedupe: bool = True
     dedupe_threshold: float = 0.5
@@ -75,7 +77,7 @@ class QualityParams:
                 raise ValueError(f"{name} must be >= 0, got {value}")
         if not 0.0 < self.dedupe_threshold <= 1.0:
             raise ValueError(f"dedupe_threshold must be in (0, 1], got {self.dedupe_threshold}")
-        for name in ("feedback_docs", "coverage_candidates"):
+        for name in ("feedback_docs", "coverage_candidates", "classifier_examples"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
 
@@ -106,11 +108,13 @@ def quality_from_settings(settings: Sequence[str]) -> QualityParams:
 
 
 class Prepared(NamedTuple):
-    """Query vectors in index space: the plain ones and the (already weighted) expansions."""
+    """Query vectors in index space: the plain ones, the (already weighted) expansions, their sum."""
 
     lexical: sp.csr_matrix
     expansion: sp.csr_matrix | None
     short: np.ndarray
+    combined: sp.csr_matrix
+    """What a document's text score is the dot product with: the query's words plus its synonyms."""
 
 
 class Scored(NamedTuple):
@@ -147,7 +151,8 @@ class Scorer:
         expansion = None
         if self.params.expand and self.params.expand_weight > 0 and short.any():
             expansion = self._expansions(queries, short)
-        return Prepared(lexical, expansion, short)
+        combined = lexical if expansion is None else (lexical + expansion).tocsr()
+        return Prepared(lexical, expansion, short, combined)
 
     def _wanted(self, query: Record) -> dict[str, float]:
         """Synonyms of the thesaurus words in ``query``, less trusted where the corpus knows the source."""
@@ -184,11 +189,14 @@ class Scorer:
         combined = normalize(weights @ term_vectors)
         return (combined * np.float32(self.params.expand_weight)).astype(np.float32).tocsr()
 
+    @property
+    def needs_dense(self) -> bool:
+        """Whether a part needs every document's score (feedback, latent channel): the exact dense path."""
+        return (self.params.feedback and self.params.feedback_weight > 0) or self.latent is not None
+
     def score(self, prepared: Prepared, rows: slice) -> Scored:
-        """All parts for the queries in ``rows`` against every document."""
-        query = prepared.lexical[rows]
-        if prepared.expansion is not None:
-            query = query + prepared.expansion[rows]
+        """All parts for the queries in ``rows`` against every document (the dense path)."""
+        query = prepared.combined[rows]
         total = self.index.scores(query)
         short = prepared.short[rows]
         feedback = None
@@ -221,39 +229,41 @@ class Scorer:
         return (centroid * np.float32(self.params.feedback_weight)).tocsr()
 
     def _coverage(self, query: sp.csr_matrix, first: np.ndarray, short: np.ndarray) -> np.ndarray:
-        """Share of a short query's weight (its words, grams and synonyms) each top candidate contains.
+        """Dense coverage parts of a chunk: :meth:`coverage` of each short query's best candidates."""
+        coverage = np.zeros_like(first)
+        if self.params.coverage_weight <= 0:
+            return coverage
+        for n in np.flatnonzero(short):
+            candidates = top_k(first[n], self.params.coverage_candidates)
+            coverage[n, candidates] = self.coverage(query[n], candidates)
+        return coverage
+
+    def coverage(self, query: sp.csr_matrix, candidates: np.ndarray) -> np.ndarray:
+        """Share of a short query's weight (its words, grams and synonyms) each candidate contains, weighted.
 
         Cosine lets one strongly matched term outweigh two matched terms; for a ten-character query
         a document holding more of what was typed is the better answer. Computed for the best
-        ``coverage_candidates`` documents of the first pass only (a re-ranking, cheap).
+        ``coverage_candidates`` documents by text score only (a re-ranking, cheap).
         """
-        coverage = np.zeros_like(first)
-        r = min(self.params.coverage_candidates, first.shape[1])
-        rows = [n for n in np.flatnonzero(short) if first[n].max() > 0]
-        if not rows:
-            return coverage
-        tops = np.argpartition(-first[rows], r - 1, axis=1)[:, :r]
-        union, inverse = np.unique(tops, return_inverse=True)
-        present = self.index.rows(union)
-        present.data = np.ones_like(present.data)
-        held = np.asarray((query[rows] @ present.T).todense())  # (short queries, candidates)
-        weight = np.asarray(query[rows].sum(axis=1)).ravel()
-        inverse = inverse.reshape(tops.shape)
-        for i, n in enumerate(rows):
-            coverage[n, tops[i]] = np.float32(self.params.coverage_weight) * held[i, inverse[i]] / weight[i]
-        return coverage
+        if candidates.size == 0 or query.nnz == 0:
+            return np.zeros(candidates.size, dtype=np.float32)
+        held = (self.index.weights(query, candidates) > 0).astype(np.float32) @ query.data
+        return (np.float32(self.params.coverage_weight) * held / query.data.sum()).astype(np.float32)
 
-    def explain(
-        self, prepared: Prepared, n: int, scored: Scored, offset: int, position: int
-    ) -> list[tuple[str, float]]:
-        """Named parts of one pair's text score (query ``n``, chunk row ``offset``); they add up to it."""
+    def parts_at(self, scored: Scored, offset: int, position: int) -> dict[str, float]:
+        """The dense path's named parts (feedback, coverage, latent) of one pair, non-zero only."""
+        parts = {name: float(v[offset, position]) for name, v in scored.parts.items() if v[offset, position]}
+        if scored.feedback is not None:
+            part = float(scored.feedback[offset].multiply(self.index.rows(np.array([position]))).sum())
+            if part:
+                parts[FEEDBACK] = part
+        return parts
+
+    def explain(self, prepared: Prepared, n: int, position: int, parts: dict[str, float]) -> list[tuple[str, float]]:
+        """Named parts of one pair's text score (query ``n``): terms, synonyms, then ``parts``; they add up to it."""
         terms = readable_terms(self.index.contributions(prepared.lexical[n], position))
         if prepared.expansion is not None and prepared.expansion[n].nnz:
             reached = readable_terms(self.index.contributions(prepared.expansion[n], position))
             terms += [(EXPANDED + term, weight) for term, weight in reached]
-        if scored.feedback is not None:
-            part = float(scored.feedback[offset].multiply(self.index.rows(np.array([position]))).sum())
-            if part:
-                terms.append((FEEDBACK, part))
-        terms += [(name, float(v[offset, position])) for name, v in scored.parts.items() if v[offset, position]]
+        terms += list(parts.items())
         return sorted(terms, key=lambda item: -item[1])

@@ -34,12 +34,13 @@ class Side:
         latent: LatentSpace | None = None,
         duplicates: DuplicateFinder | None = None,
         classifier: FieldClassifier | None = None,
+        attributes: Attributes | None = None,
     ) -> None:
         self.records = list(records)
         self.index = index
         self.quality = quality
         self.latent, self.duplicates, self.classifier = latent, duplicates, classifier
-        self.attributes = Attributes(self.records)
+        self.attributes = attributes if attributes is not None else Attributes(self.records)
         self.positions = {r.id: n for n, r in enumerate(self.records)}
         self.scorer = Scorer(index, quality, latent)
 
@@ -48,11 +49,18 @@ class Side:
         """Fit everything on ``records``; missing fields are filled when a classifier can be trained."""
         if not records:
             return cls([], index, quality)
-        index = index.fit(records)
+        return cls.learned(records, index.fit(records), quality)
+
+    @classmethod
+    def learned(cls, records: Sequence[Record], index: TfidfIndex, quality: QualityParams) -> Side:
+        """The side of ``records`` over their already fitted ``index``: classifier, latent space, duplicates."""
         classifier = None
         labels = [r.field for r in records]
         if (quality.fill_fields or quality.field_boost > 0) and FieldClassifier.trainable(labels):
             labelled = np.array([n for n, label in enumerate(labels) if label], dtype=np.int64)
+            if len(labelled) > quality.classifier_examples:  # a seeded sample: accuracy saturates, time does not
+                chosen = np.random.default_rng(0).choice(len(labelled), quality.classifier_examples, replace=False)
+                labelled = labelled[np.sort(chosen)]
             classifier = FieldClassifier().fit(index.rows(labelled), [labels[n] for n in labelled])
             if quality.fill_fields:
                 records = _filled(records, index, classifier)
@@ -84,6 +92,7 @@ class Side:
             latent=side.latent.extended(vectors) if side.latent is not None and vectors is not None else None,
             duplicates=side.duplicates.extended(records) if side.duplicates is not None else None,
             classifier=self.classifier,
+            attributes=side.attributes.extended(records),
         )
 
     def removed(self, ids: set[str], fresh: Callable[[], TfidfIndex]) -> Side:
@@ -100,6 +109,7 @@ class Side:
             latent=self.latent.without(keep) if self.latent is not None else None,
             duplicates=self.duplicates.without(keep) if self.duplicates is not None else None,
             classifier=self.classifier,
+            attributes=self.attributes.without(keep),
         )
 
     @cached_property

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Iterator
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -19,7 +18,7 @@ from .text import normalize
 Backend = Literal["rjieba", "jieba"]
 
 _UNITS = "英寸|纳米|微米|毫米|厘米|千瓦|兆瓦|吉瓦|千伏|万吨|吨|米|位|核|线|层|寸"
-_MIXED = re.compile(rf"[a-z0-9]+(?:[-+_.][a-z0-9]+)*(?:{_UNITS})?")
+_MIXED_SPLIT = re.compile(rf"([a-z0-9]+(?:[-+_.][a-z0-9]+)*(?:{_UNITS})?)")
 _NUMBER = re.compile(r"[0-9]+(?:[._][0-9]+)*")
 _WORDLIKE = re.compile(r"[\w\u4e00-\u9fff]")
 
@@ -101,26 +100,35 @@ class ChineseTokenizer:
             return self._segmenter.cut(text, True)  # type: ignore[no-any-return]
         return self._segmenter.lcut(text, cut_all=False, HMM=True)  # type: ignore[no-any-return]
 
-    def _pieces(self, text: str) -> Iterator[str]:
+    def _pieces(self, text: str) -> list[str]:
         """Mixed Latin/number terms whole, Chinese stretches through the segmenter."""
-        position = 0
-        for mixed in _MIXED.finditer(text):
-            if mixed.start() > position:
-                yield from self._cut(text[position : mixed.start()])
-            term = mixed.group()
-            if not _NUMBER.fullmatch(term):
-                yield term
-            position = mixed.end()
-        if position < len(text):
-            yield from self._cut(text[position:])
+        pieces: list[str] = []
+        for n, part in enumerate(_MIXED_SPLIT.split(text)):
+            if n % 2:  # a mixed term (the pattern's one group)
+                if not _NUMBER.fullmatch(part):
+                    pieces.append(part)
+            elif part:
+                pieces.extend(self._cut(part))
+        return pieces
+
+    @cached_property
+    def _classified(self) -> tuple[set[str], set[str]]:
+        """Distinct pieces seen so far, and those of them that are not tokens (stop words, punctuation)."""
+        return set(), set()
+
+    def tokens_of_normalized(self, text: str) -> list[str]:
+        """Tokens of a text :func:`~matcher.text.normalize` has already cleaned (callers that need the
+        clean text too normalise once). Each distinct piece is classified once, then looked up."""
+        pieces = self._pieces(text)
+        seen, dropped = self._classified
+        for piece in set(pieces).difference(seen):
+            seen.add(piece)
+            if piece in self.stop_words or not _WORDLIKE.search(piece) or piece.isspace():
+                dropped.add(piece)
+        return [piece for piece in pieces if piece not in dropped]
 
     def __call__(self, text: str) -> list[str]:
-        stop = self.stop_words
-        return [
-            piece
-            for piece in self._pieces(normalize(text))
-            if piece not in stop and _WORDLIKE.search(piece) and not piece.isspace()
-        ]
+        return self.tokens_of_normalized(normalize(text))
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle the settings only: segmenter instances hold locks and native state."""

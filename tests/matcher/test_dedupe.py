@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from matcher import Achievement, Demand, Matcher
-from matcher.dedupe import DuplicateFinder, shingle_hashes
+from matcher.dedupe import DuplicateFinder
 from matcher.scoring import QualityParams
 
 TEXTS = [
@@ -48,7 +48,15 @@ def test_different_records_on_one_topic_are_not_duplicates() -> None:
 
 
 def test_shingles_ignore_punctuation_and_width() -> None:
-    assert np.array_equal(shingle_hashes("锂电池,隔膜(湿法)", 3), shingle_hashes("锂电池，隔膜（湿法）", 3))
+    records = [Achievement(id="a", description="锂电池,隔膜(湿法)"), Achievement(id="b", description="锂电池，隔膜（湿法）")]
+    signatures = DuplicateFinder().signatures(records)
+    assert np.array_equal(signatures[0], signatures[1])
+
+
+def test_signatures_of_texts_shorter_than_a_shingle() -> None:
+    records = [Achievement(id="a", description="锂"), Achievement(id="b", description="锂"), Achievement(id="c", description="钠")]
+    signatures = DuplicateFinder().signatures(records)
+    assert np.array_equal(signatures[0], signatures[1]) and not np.array_equal(signatures[0], signatures[2])
 
 
 def test_shortlist_shows_one_copy_and_lists_the_others() -> None:

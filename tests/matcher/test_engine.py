@@ -160,6 +160,16 @@ def test_upsert_into_an_empty_side() -> None:
     assert ids(grown.match_achievement(ACHIEVEMENTS[0])) == ["d1"]
 
 
+def test_parallel_batch_equals_one_at_a_time(matcher: Matcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches run on every core; the threaded kernel ranks exactly as the single-query one."""
+    from matcher import postings
+
+    singles = [[(m.record.id, m.score) for m in matcher.match_demand(d, k=3)] for d in DEMANDS]
+    monkeypatch.setattr(postings, "PARALLEL_WORK", 0)
+    batch = matcher.match_demands(DEMANDS, k=3, filters=Filters())
+    assert [[(m.record.id, m.score) for m in row] for row in batch] == singles
+
+
 def test_upsert_replacing_every_record_of_a_side() -> None:
     """Re-importing the same records (a bulk import run twice) must not leave an unfitted index."""
     matcher = Matcher().fit(ACHIEVEMENTS[:2], DEMANDS)
@@ -191,4 +201,4 @@ def test_upsert_on_a_large_index_extends_without_refit(matcher: Matcher, monkeyp
     monkeypatch.setattr(engine, "REFIT_UP_TO", 0)
     new = Achievement(id="a7", description="钠离子电池正极材料")
     grown = matcher.upsert(achievements=[new])
-    assert grown.achievements_.index.terms_ is matcher.achievements_.index.terms_  # same vocabulary, no refit
+    assert grown.achievements_.index.channels_ is matcher.achievements_.index.channels_  # same vocabulary, no refit

@@ -75,3 +75,61 @@ def test_unfitted_index_says_so(tokenizer: ChineseTokenizer) -> None:
 def test_bad_parameters_are_named(bad: dict) -> None:
     with pytest.raises(ValueError, match=next(iter(bad)).split("_")[0]):
         IndexParams(**bad)
+
+
+def test_loaded_columns_are_memory_mapped_and_read_only(tokenizer: ChineseTokenizer, tmp_path: Path) -> None:
+    """Several API workers that load one saved index share its pages instead of copying them."""
+    index = TfidfIndex(tokenizer=tokenizer).fit(ACHIEVEMENTS)
+    index.save(tmp_path / "index")
+    mapped = TfidfIndex.load(tmp_path / "index", tokenizer=tokenizer)
+    copied = TfidfIndex.load(tmp_path / "index", tokenizer=tokenizer, mmap=False)
+    base = mapped.segments_[0][0]
+    assert all(isinstance(array, np.memmap) and not array.flags.writeable for array in base)
+    assert not isinstance(copied.segments_[0][0].data, np.memmap)
+    vectors = index.transform(QUERIES)
+    np.testing.assert_array_equal(mapped.scores(vectors), copied.scores(vectors))
+    assert mapped.contributions(vectors[0], 0) == index.contributions(vectors[0], 0)
+
+
+def test_extended_appends_a_tail_and_shares_the_base(tokenizer: ChineseTokenizer, tmp_path: Path) -> None:
+    base, added = ACHIEVEMENTS[:4], ACHIEVEMENTS[4:]
+    index = TfidfIndex(tokenizer=tokenizer).fit(base)
+    grown = index.extended(added[:1]).extended(added[1:])
+    assert grown.segments_[0][0] is index.segments_[0][0]
+    assert len(index) == 4 and len(grown) == len(ACHIEVEMENTS)
+    vectors = index.transform(QUERIES)
+    every_row = index.transform(ACHIEVEMENTS)
+    np.testing.assert_array_equal(grown.scores(vectors), (vectors @ every_row.T).toarray())
+    assert [c for c, _ in grown.contributions(vectors[0], 4)] == [
+        c for c, _ in index.extended(ACHIEVEMENTS[4:5]).contributions(vectors[0], 4)
+    ]
+    grown.save(tmp_path / "grown")
+    reloaded = TfidfIndex.load(tmp_path / "grown", tokenizer=tokenizer)
+    np.testing.assert_array_equal(reloaded.scores(vectors), grown.scores(vectors))
+
+
+def test_without_equals_the_rows_kept(tokenizer: ChineseTokenizer) -> None:
+    index = TfidfIndex(tokenizer=tokenizer).fit(ACHIEVEMENTS[:4]).extended(ACHIEVEMENTS[4:])
+    keep = np.array([True, False, True, True, False, True])
+    vectors = index.transform(QUERIES)
+    smaller = index.without(keep)
+    assert len(smaller) == 4
+    np.testing.assert_array_equal(smaller.scores(vectors), index.scores(vectors)[:, keep])
+
+
+def test_fit_from_kept_counts_equals_fit_from_text(tokenizer: ChineseTokenizer) -> None:
+    """Counts from count() stand in for tokenising: a rebuild that skips the slow part."""
+    index = TfidfIndex(tokenizer=tokenizer)
+    counts = index.count(ACHIEVEMENTS, processes=1)
+    from_counts = TfidfIndex(tokenizer=tokenizer).fit(ACHIEVEMENTS, counts=counts)
+    from_text = TfidfIndex(tokenizer=tokenizer).fit(ACHIEVEMENTS)
+    vectors = from_text.transform(QUERIES)
+    np.testing.assert_array_equal(from_counts.scores(vectors), from_text.scores(vectors))
+
+
+def test_matrix_and_terms_for_analysis(tokenizer: ChineseTokenizer) -> None:
+    index = TfidfIndex(tokenizer=tokenizer).fit(ACHIEVEMENTS[:4]).extended(ACHIEVEMENTS[4:])
+    vectors = index.transform(QUERIES)
+    np.testing.assert_allclose((vectors @ index.matrix_.T).toarray(), index.scores(vectors), atol=1e-6)
+    assert len(index.terms_) == index.matrix_.shape[1]
+    assert "锂电池隔膜" in set(index.terms_) and "#隔膜" in set(index.terms_)

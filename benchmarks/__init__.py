@@ -1,0 +1,1 @@
+"""Benchmark scripts (never collected by the test suite): see README.md here."""

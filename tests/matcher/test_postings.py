@@ -1,0 +1,114 @@
+"""The compiled kernels against the plain sparse product and numpy ranking they replace."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from matcher import Boosts, Demand, Filters, Maturity
+from matcher import postings as postings_module
+from matcher.filters import Attributes
+from matcher.index import _columns
+from matcher.postings import NO_PAIRING, csr_into_columns, dense_scores, keep_rows, rank_queries, weights_at
+from matcher.rank import top_k
+from tests.conftest import ACHIEVEMENTS
+
+N_DOCS, N_TERMS = 6, 40
+
+
+def _random(rows: int, seed: int, density: float = 0.3) -> sp.csr_matrix:
+    matrix = sp.random(rows, N_TERMS, density=density, format="csr", dtype=np.float32, random_state=seed)
+    matrix.sort_indices()
+    return matrix
+
+
+def _segments(docs: sp.csr_matrix, split: int) -> tuple:
+    """Rows [0, split) as the base, the rest as the tail, as the index keeps them after extended()."""
+    return (_columns(docs[:split].tocsc()), 0), (_columns(docs[split:].tocsc()), split)
+
+
+@pytest.fixture(params=["serial", "parallel"])
+def kernel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run each test through the one-thread kernel and through the threaded one."""
+    monkeypatch.setattr(postings_module, "PARALLEL_WORK", 10**12 if request.param == "serial" else 0)
+    return str(request.param)
+
+
+@pytest.mark.parametrize("split", [N_DOCS, 4, 0])
+def test_scores_are_the_plain_sparse_product_bit_for_bit(split: int) -> None:
+    docs, queries = _random(N_DOCS, 1), _random(5, 2)
+    expected = (queries @ docs.T).toarray()
+    np.testing.assert_array_equal(dense_scores(queries, _segments(docs, split), N_DOCS), expected)
+
+
+@pytest.mark.parametrize("n_queries", [1, 7])
+@pytest.mark.parametrize("split", [N_DOCS, 3])
+def test_ranking_equals_top_k_of_the_product(kernel: str, n_queries: int, split: int) -> None:
+    docs, queries = _random(N_DOCS, 3, density=0.5), _random(n_queries, 4, density=0.5)
+    positions, scores, texts = rank_queries(
+        queries, _segments(docs, split), N_DOCS, 4, np.float32(0.0), np.zeros(0, bool), NO_PAIRING
+    )
+    for row, dense in enumerate((queries @ docs.T).toarray()):
+        expected = top_k(dense, 4)
+        assert positions[row][: len(expected)].tolist() == expected.tolist()
+        assert (positions[row][len(expected) :] == -1).all()
+        np.testing.assert_array_equal(scores[row][: len(expected)], dense[expected])
+        np.testing.assert_array_equal(texts[row][: len(expected)], dense[expected])
+
+
+def test_ties_rank_the_lower_position_first(kernel: str) -> None:
+    docs = sp.csr_matrix(np.ones((N_DOCS, N_TERMS), dtype=np.float32))
+    query = sp.csr_matrix(np.ones((1, N_TERMS), dtype=np.float32))
+    positions, _, _ = rank_queries(query, _segments(docs, 2), N_DOCS, 3, np.float32(0.0), np.zeros(0, bool), NO_PAIRING)
+    assert positions[0].tolist() == [0, 1, 2]
+
+
+def test_filters_boosts_and_floor_match_the_numpy_reference(kernel: str) -> None:
+    """The fused kernel equals: text + named boosts, masked, above the floor, best first."""
+    docs = _random(len(ACHIEVEMENTS), 5, density=0.6)
+    queries = [
+        Demand(id="q1", description="x", region="湖北省武汉市", maturity="小试", cooperation_modes=["技术许可"]),
+        Demand(id="q2", description="x", region="火星"),
+        Demand(id="q3", description="x"),
+    ]
+    vectors = _random(len(queries), 6, density=0.6)
+    attributes, boosts = Attributes(ACHIEVEMENTS), Boosts()
+    mask = attributes.mask(Filters(min_maturity=Maturity.LAB))
+    assert mask is not None
+    floor = np.float32(0.01)
+    pairing = attributes.pairing(queries, boosts, query_is_demand=True)
+    n = len(ACHIEVEMENTS)
+    positions, scores, texts = rank_queries(vectors, _segments(docs, n), n, 3, floor, mask, pairing)
+    for row, text in enumerate((vectors @ docs.T).toarray()):
+        parts = attributes.boosts(queries[row], boosts, query_is_demand=True)
+        final = text + sum(parts.values()) if parts else text.copy()
+        final[(text <= 0) | ~mask] = -1.0
+        expected = top_k(final, 3, floor=float(floor))
+        assert positions[row][: len(expected)].tolist() == expected.tolist()
+        np.testing.assert_array_equal(scores[row][: len(expected)], final[expected])
+        np.testing.assert_array_equal(texts[row][: len(expected)], text[expected])
+
+
+def test_weights_at_reads_one_document_from_either_segment() -> None:
+    docs = _random(N_DOCS, 7, density=0.5)
+    terms = np.arange(N_TERMS, dtype=np.int32)
+    for position in range(N_DOCS):
+        np.testing.assert_array_equal(weights_at(terms, _segments(docs, 3), position), docs[position].toarray()[0])
+
+
+def test_keep_rows_drops_and_renumbers() -> None:
+    docs = _random(N_DOCS, 8, density=0.5)
+    keep = np.array([True, False, True, True, False, True])
+    kept = keep_rows(_columns(docs.tocsc()), keep)
+    rebuilt = sp.csc_matrix((kept[2], kept[1], kept[0]), shape=(int(keep.sum()), N_TERMS))
+    np.testing.assert_array_equal(rebuilt.toarray(), docs[np.flatnonzero(keep)].toarray())
+
+
+def test_csr_into_columns_writes_scipy_csc_at_an_offset() -> None:
+    docs = _random(N_DOCS, 9, density=0.5)
+    out_indices, out_data = np.full(docs.nnz + 3, -1, np.int32), np.zeros(docs.nnz + 3, np.float32)
+    pointers = csr_into_columns(docs.indptr, docs.indices, docs.data, N_TERMS, out_indices, out_data, 3)
+    expected = docs.tocsc()
+    expected.sort_indices()
+    np.testing.assert_array_equal(pointers, expected.indptr + 3)
+    np.testing.assert_array_equal(out_indices[3:], expected.indices)
+    np.testing.assert_array_equal(out_data[3:], expected.data)
