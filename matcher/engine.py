@@ -241,7 +241,9 @@ class Matcher:
             explanation = _NO_EXPLANATION
             if options.explain:
                 explanation = Explanation(
-                    terms=side.scorer.explain(ranking.prepared, ranking.n, ranking.scored, ranking.offset, position),
+                    terms=side.scorer.explain(
+                        ranking.prepared, ranking.n, ranking.scored, ranking.offset, position, query
+                    ),
                     reasons=pair_reasons(demand, achievement),  # type: ignore[arg-type]
                     boosts={name: float(values[position]) for name, values in parts.items() if values[position] > 0},
                 )
