@@ -196,7 +196,7 @@ class Ranker:
             if options.explain:
                 demand, achievement = (query, record) if self.query_is_demand else (record, query)
                 explanation = Explanation(
-                    terms=side.scorer.explain(prepared, n, position, ranked.parts[i]),
+                    terms=side.scorer.explain(prepared, n, position, ranked.parts[i], query),
                     reasons=pair_reasons(demand, achievement),  # type: ignore[arg-type]
                     boosts={name: float(values[i]) for name, values in boosts.items() if values[i] > 0},
                 )

@@ -18,6 +18,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -26,7 +27,7 @@ from sklearn.preprocessing import normalize
 
 from .errors import InputError
 from .expand import Thesaurus, default_thesaurus
-from .explain import readable_terms
+from .explain import SINGLE_CHARACTERS, QueryWords, readable_terms
 from .index import TfidfIndex, record_fields
 from .rank import top_k
 from .records import Demand, Record
@@ -39,6 +40,8 @@ FEEDBACK = "（相关反馈）"
 """Explanation label of the pseudo-relevance-feedback part of a score."""
 COVERAGE = "（覆盖度）"
 """Explanation label of the query-coverage part of a short query's score."""
+LABELS = (SINGLE_CHARACTERS, FEEDBACK, COVERAGE, SEMANTIC)
+"""Explanation terms that name a part of the score rather than text both records hold."""
 
 _SPACE = re.compile(r"\s+")
 
@@ -141,6 +144,9 @@ class Scorer:
         self._term_rows: dict[str, int] = {}
         self._terms: sp.csr_matrix | None = None
         self._lock = threading.Lock()
+        self._query_words = lru_cache(maxsize=64)(  # a query's k explanations segment it once
+            lambda text: QueryWords(text, index.tokenizer, index.word_columns())
+        )
 
     def thesaurus(self) -> Thesaurus:
         return default_thesaurus(cilin_weight=self.params.cilin_weight, cilin_max_group=self.params.cilin_max_group)
@@ -259,11 +265,19 @@ class Scorer:
                 parts[FEEDBACK] = part
         return parts
 
-    def explain(self, prepared: Prepared, n: int, position: int, parts: dict[str, float]) -> list[tuple[str, float]]:
-        """Named parts of one pair's text score (query ``n``): terms, synonyms, then ``parts``; they add up to it."""
-        terms = readable_terms(self.index.contributions(prepared.lexical[n], position))
+    def explain(
+        self, prepared: Prepared, n: int, position: int, parts: dict[str, float], query: Record
+    ) -> list[tuple[str, float]]:
+        """Named parts of one pair's text score (query ``n``): terms, synonyms, then ``parts``; they add up to it.
+
+        ``query`` is read for its word boundaries (see :func:`readable_terms`); the synonyms
+        reached by expansion are read in their own words.
+        """
+        words = self._query_words("\n".join(record_fields(query)))
+        terms = readable_terms(self.index.contributions(prepared.lexical[n], position), words)
         if prepared.expansion is not None and prepared.expansion[n].nnz:
-            reached = readable_terms(self.index.contributions(prepared.expansion[n], position))
+            synonyms = self._query_words("\n".join(self._wanted(query)))
+            reached = readable_terms(self.index.contributions(prepared.expansion[n], position), synonyms)
             terms += [(EXPANDED + term, weight) for term, weight in reached]
         terms += list(parts.items())
         return sorted(terms, key=lambda item: -item[1])

@@ -16,9 +16,9 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from matcher import CooperationMode, Maturity
-from matcher.explain import SINGLE_CHARACTERS
 from matcher.records import FIELDS
 from matcher.regions import PROVINCES
+from matcher.scoring import EXPANDED, LABELS
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -31,7 +31,8 @@ def page_options() -> dict[str, object]:
         "provinces": list(PROVINCES),
         "maturities": [m.value for m in Maturity],
         "modes": [m.value for m in CooperationMode],
-        "notATerm": SINGLE_CHARACTERS,
+        "labels": list(LABELS),
+        "expanded": EXPANDED,
     }
 
 

@@ -22,6 +22,7 @@ def test_the_page_is_chinese_html_with_the_engine_options_inlined(client: TestCl
     assert options["fields"] == list(FIELDS) and options["provinces"] == list(PROVINCES)
     assert options["maturities"] == ["样品", "小试", "中试", "产业化"]
     assert "技术转让" in options["modes"]
+    assert {"（单字）", "（覆盖度）"} <= set(options["labels"]) and options["expanded"] == "≈"
 
 
 def test_every_asset_the_page_names_is_served_and_revalidated(client: TestClient) -> None:

@@ -46,6 +46,19 @@ def test_explanation_terms_are_readable(matcher: Matcher) -> None:
     assert all(len(t) > 1 or t == SINGLE_CHARACTERS for t in terms)
 
 
+def test_no_explanation_term_is_a_pair_across_two_query_words() -> None:
+    """Non-regression (follow-up of #2): 度处 of 温度|处理 was shown as a shared term."""
+    heat = Achievement(id="heat", title="隔膜热处理", description="锂电池隔膜经高温度处理后收缩率降低。")
+    rice = Achievement(id="rice", title="水稻品种", description="耐盐碱水稻品种选育。")
+    query = Demand(id="q", description="我们想找隔膜的温度处理工艺，降低收缩率")
+    best = Matcher().fit([heat, rice]).match_demand(query)[0]
+    terms = dict(best.explanation.terms)
+    assert best.record.id == "heat"
+    assert not {"度处", "膜的", "的温", "理工", "后收"} & set(terms)
+    assert terms["温度"] > 0 and terms["处理"] > 0  # the pair's part went to the words it joins
+    assert sum(terms.values()) == pytest.approx(best.text_score, abs=1e-6)
+
+
 def test_reasons_for_region_maturity_modes_and_budget(matcher: Matcher) -> None:
     best = matcher.match_demand(DEMANDS[0])[0]
     assert best.explanation.reasons == [

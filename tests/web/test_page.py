@@ -66,6 +66,17 @@ def test_a_sample_demand_gets_ranked_cards_with_reasons_and_terms_marked_on_both
     assert png_size(screenshots / "match-390x844.png") == (390, 844)
 
 
+def test_a_search_box_query_shows_words_and_synonyms_never_the_names_of_score_parts(page: Any, base_url: str) -> None:
+    open_page(page, base_url)
+    page.fill("#q-description", "土豆晚疫病怎么防")  # short: coverage and synonyms (土豆 ≈ 马铃薯) join the score
+    submit(page)
+    shown = texts(page, f"{CARDS} .terms mark")
+    assert "晚疫病" in shown and "≈马铃薯" in shown
+    assert not [term for term in shown if "（" in term]  # （覆盖度）, （单字）, ≈（单字） are parts, not terms
+    first = page.locator(CARDS).first
+    assert "马铃薯" in first.locator("h3 mark, .card-text mark").all_inner_texts()  # the synonym marked in its text
+
+
 def test_changing_a_filter_updates_the_list_and_clearing_restores_it(page: Any, base_url: str) -> None:
     post_sample_demand(page, base_url)
     before = card_ids(page)

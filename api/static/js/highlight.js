@@ -2,14 +2,24 @@
 // is normalised character by character and every hit mapped back to the original characters it came from.
 import { h, OPTIONS } from './dom.js';
 
-const SHARE = 0.04; // a term carrying less of the text score than this is noise to a reader
+// Parts of the text score a reader skips: below 1 % a term is the generic tail (技术, 以上); a lone character,
+// marked wherever it stands in a text, is worth it only from 4 %. (Pairs across two words, such as 度处, no
+// longer come back from the engine: it folds them into the words they join.)
+const SHARE = 0.01;
+const SHARE_OF_A_CHARACTER = 0.04;
 const MOST = 12;
+const LABELS = new Set(OPTIONS.labels); // （单字）, （覆盖度） …: names of parts of the score, no text to mark
 
-/** The terms of a match worth showing, largest part first: not the tail, nor the label for single characters. */
+/** A term as it stands in the texts: a synonym reached by expansion (≈马铃薯) without its mark. */
+function bare(term) {
+  return term.startsWith(OPTIONS.expanded) ? term.slice(OPTIONS.expanded.length) : term;
+}
+
+/** The terms of a match worth showing, largest part first: not the tail, nor the labels of parts. */
 export function termsOf(match) {
-  const floor = SHARE * match.text_score;
+  const worth = (t) => t.weight >= (bare(t.term).length > 1 ? SHARE : SHARE_OF_A_CHARACTER) * match.text_score;
   return match.explanation.terms
-    .filter((t) => t.term && t.term !== OPTIONS.notATerm && t.weight >= floor)
+    .filter((t) => t.term && !LABELS.has(bare(t.term)) && worth(t))
     .slice(0, MOST)
     .map((t) => t.term);
 }
@@ -31,7 +41,7 @@ function hits(text, terms) {
   const hit = new Uint8Array(text.length);
   const { norm, origin } = normalised(text);
   for (const term of terms) {
-    const wanted = term.normalize('NFKC').toLowerCase();
+    const wanted = bare(term).normalize('NFKC').toLowerCase();
     for (let at = norm.indexOf(wanted); at !== -1 && wanted; at = norm.indexOf(wanted, at + wanted.length)) {
       for (let j = at; j < at + wanted.length; j += 1) {
         const start = origin[j];
