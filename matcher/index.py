@@ -60,6 +60,34 @@ class Hits(NamedTuple):
     scores: list[np.ndarray]
 
 
+class Terms(NamedTuple):
+    """One query's terms (columns) and weights: a CSR row without SciPy's per-slice cost.
+
+    Ranking and explaining one query at a time slice a batch's matrix row by row; a SciPy slice
+    costs more than scoring the row, so hot paths pass these two arrays instead.
+    """
+
+    indices: np.ndarray
+    data: np.ndarray
+
+    @classmethod
+    def row(cls, matrix: sp.csr_matrix, n: int) -> Terms:
+        start, end = matrix.indptr[n], matrix.indptr[n + 1]
+        return cls(matrix.indices[start:end], matrix.data[start:end])
+
+    @property
+    def nnz(self) -> int:
+        return len(self.indices)
+
+    @property
+    def indptr(self) -> np.ndarray:
+        return np.array([0, len(self.indices)], dtype=np.int32)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return 1, -1
+
+
 @dataclass(frozen=True)
 class IndexParams:
     """How texts become vectors; saved with the index so a loaded index behaves the same.
@@ -314,7 +342,7 @@ class TfidfIndex:
 
     def rank(
         self,
-        queries: sp.csr_matrix,
+        queries: sp.csr_matrix | Terms,
         k: int,
         *,
         floor: float = 0.0,
@@ -345,7 +373,7 @@ class TfidfIndex:
             [p[f] for p, f in zip(positions, found, strict=True)], [s[f] for s, f in zip(scores, found, strict=True)]
         )
 
-    def contributions(self, query: sp.csr_matrix, position: int) -> list[tuple[str, float]]:
+    def contributions(self, query: sp.csr_matrix | Terms, position: int) -> list[tuple[str, float]]:
         """Per-term parts of one document's text score, largest first; they sum to the score."""
         self._check_fitted()
         parts = query.data * weights_at(query.indices, self._segments(), position)
@@ -419,7 +447,7 @@ class TfidfIndex:
         indptr, indices, data = gather_rows(self._segments(), self.n_docs_, distinct)
         return sp.csr_matrix((data, indices, indptr), shape=(len(distinct), self.width))[inverse.ravel()]
 
-    def weights(self, query: sp.csr_matrix, positions: np.ndarray) -> np.ndarray:
+    def weights(self, query: sp.csr_matrix | Terms, positions: np.ndarray) -> np.ndarray:
         """Document weights of a one-row query's terms in each of ``positions``: ``(len(positions), query.nnz)``."""
         self._check_fitted()
         return weights_of(query.indices, self._segments(), np.asarray(positions))  # type: ignore[no-any-return]

@@ -19,6 +19,7 @@ import numpy as np
 
 from .explain import Explanation, pair_reasons
 from .filters import Boosts, Filters
+from .index import Terms
 from .rank import top_k
 from .records import Achievement, Demand, Record
 from .scoring import COVERAGE, Prepared, Scored
@@ -95,13 +96,13 @@ class Ranker:
                     found = positions[n] >= 0
                     first = Ranked(positions[n][found], scores[n][found], texts[n][found], [])
                 else:
-                    first = self._kernel(combined[n], query, n, wanted, mask, options)
+                    first = self._kernel(Terms.row(combined, n), query, wanted, mask, options)
                 return self._covered(first, prepared, n, query, wanted, mask, options)
 
             results.append(self._matches(query, prepared, n, fetch, options))
         return results
 
-    def _kernel(self, vector, query: Record, n: int, wanted: int, mask, options: Options) -> Ranked:  # type: ignore[no-untyped-def]
+    def _kernel(self, vector: Terms, query: Record, wanted: int, mask: np.ndarray | None, options: Options) -> Ranked:
         pairing = self.side.attributes.pairing([query], self.boosts, query_is_demand=self.query_is_demand)
         found, scores, texts = (
             row[0] for row in self.side.index.rank(vector, wanted, floor=options.floor, mask=mask, pairing=pairing)
@@ -110,14 +111,21 @@ class Ranker:
         return Ranked(found[keep], scores[keep], texts[keep], [])
 
     def _covered(
-        self, first: Ranked, prepared: Prepared, n: int, query: Record, wanted: int, mask, options: Options  # type: ignore[no-untyped-def]
+        self,
+        first: Ranked,
+        prepared: Prepared,
+        n: int,
+        query: Record,
+        wanted: int,
+        mask: np.ndarray | None,
+        options: Options,
     ) -> Ranked:
         """``first`` with a short query's coverage part added to its best candidates by text, re-ranked."""
         scorer = self.side.scorer
         parts = [{} for _ in first.positions]  # type: list[dict[str, float]]
         if not prepared.short[n] or scorer.params.coverage_weight <= 0:
             return first._replace(parts=parts)
-        vector = prepared.combined[n]
+        vector = Terms.row(prepared.combined, n)
         candidates, _, text = (
             row[0] for row in self.side.index.rank(vector, scorer.params.coverage_candidates, floor=-1.0)
         )

@@ -24,11 +24,12 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
+from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from .errors import InputError
 from .expand import Thesaurus, default_thesaurus
 from .explain import SINGLE_CHARACTERS, QueryWords, readable_terms
-from .index import TfidfIndex, record_fields
+from .index import Terms, TfidfIndex, record_fields
 from .rank import top_k
 from .records import Demand, Record
 from .semantic import SEMANTIC, LatentSpace
@@ -147,6 +148,7 @@ class Scorer:
         self._query_words = lru_cache(maxsize=64)(  # a query's k explanations segment it once
             lambda text: QueryWords(text, index.tokenizer, index.word_columns())
         )
+        self._synonyms = lru_cache(maxsize=256)(self._synonyms_of)  # asked again by each of a query's explanations
 
     def thesaurus(self) -> Thesaurus:
         return default_thesaurus(cilin_weight=self.params.cilin_weight, cilin_max_group=self.params.cilin_max_group)
@@ -161,9 +163,14 @@ class Scorer:
         return Prepared(lexical, expansion, short, combined)
 
     def _wanted(self, query: Record) -> dict[str, float]:
-        """Synonyms of the thesaurus words in ``query``, less trusted where the corpus knows the source."""
+        """Synonyms of the thesaurus words in ``query``, less trusted where the corpus knows the source.
+
+        The dict is shared by the cache: read it, never change it.
+        """
+        return self._synonyms(normalize_text(" ".join(record_fields(query))))  # type: ignore[no-any-return]
+
+    def _synonyms_of(self, text: str) -> dict[str, float]:
         thesaurus, known = self.thesaurus(), self.index.word_columns()
-        text = normalize_text(" ".join(record_fields(query)))
         terms: dict[str, float] = {}
         for source in thesaurus.sources(text):
             trust = self.params.known_source_weight if source in known else 1.0
@@ -192,8 +199,10 @@ class Scorer:
             *[(row, column[t], w) for row, terms in enumerate(wanted) for t, w in terms.items()], strict=True
         )
         weights = sp.csr_matrix((values, (rows, columns)), shape=(len(queries), len(vocabulary)), dtype=np.float32)
-        combined = normalize(weights @ term_vectors)
-        return (combined * np.float32(self.params.expand_weight)).astype(np.float32).tocsr()
+        combined = (weights @ term_vectors).tocsr()
+        inplace_csr_row_normalize_l2(combined)  # sklearn's normalize without its input checks
+        combined.data *= np.float32(self.params.expand_weight)
+        return combined
 
     @property
     def needs_dense(self) -> bool:
@@ -244,7 +253,7 @@ class Scorer:
             coverage[n, candidates] = self.coverage(query[n], candidates)
         return coverage
 
-    def coverage(self, query: sp.csr_matrix, candidates: np.ndarray) -> np.ndarray:
+    def coverage(self, query: sp.csr_matrix | Terms, candidates: np.ndarray) -> np.ndarray:
         """Share of a short query's weight (its words, grams and synonyms) each candidate contains, weighted.
 
         Cosine lets one strongly matched term outweigh two matched terms; for a ten-character query
@@ -274,10 +283,10 @@ class Scorer:
         reached by expansion are read in their own words.
         """
         words = self._query_words("\n".join(record_fields(query)))
-        terms = readable_terms(self.index.contributions(prepared.lexical[n], position), words)
-        if prepared.expansion is not None and prepared.expansion[n].nnz:
+        terms = readable_terms(self.index.contributions(Terms.row(prepared.lexical, n), position), words)
+        if prepared.expansion is not None and prepared.expansion.indptr[n + 1] > prepared.expansion.indptr[n]:
             synonyms = self._query_words("\n".join(self._wanted(query)))
-            reached = readable_terms(self.index.contributions(prepared.expansion[n], position), synonyms)
+            reached = readable_terms(self.index.contributions(Terms.row(prepared.expansion, n), position), synonyms)
             terms += [(EXPANDED + term, weight) for term, weight in reached]
         terms += list(parts.items())
         return sorted(terms, key=lambda item: -item[1])
