@@ -118,9 +118,7 @@ def _engine_agreement(matcher: Matcher, queries: list[Demand]) -> dict[str, floa
     from matcher.ranker import Options, Ranker
 
     side = matcher.achievements_
-    compiled, dense = (
-        Ranker(side, matcher.boosts, query_is_demand=True, dense=dense) for dense in (False, True)
-    )
+    compiled, dense = (Ranker(side, matcher.boosts, query_is_demand=True, dense=dense) for dense in (False, True))
     found, exact = [], []
     for query in queries:
         options = Options(K, _filters(query), 0.0, False)

@@ -14,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 from numba import njit, prange
 
+from .parallel import serialized
 from .records import Record
 from .text import normalize
 
@@ -106,7 +107,7 @@ class DuplicateFinder:
         """One row of ``permutations`` minimum hashes per record."""
         a, b = self._coefficients()
         codes, bounds = alnum_codes([record_text(record) for record in records])
-        return _min_hashes(codes, bounds, self.shingle, a, b)
+        return serialized(_min_hashes)(codes, bounds, self.shingle, a, b)  # type: ignore[no-any-return]
 
     def fit(self, records: Sequence[Record]) -> DuplicateFinder:
         self.signatures_ = self.signatures(records)

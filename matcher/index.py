@@ -34,6 +34,7 @@ from .features import (
     restrict,
     side_by_side,
 )
+from .parallel import serialized
 from .postings import (
     NO_PAIRING,
     Columns,
@@ -298,7 +299,7 @@ class TfidfIndex:
         smaller = self._copy()
         segments, offset = [], 0
         for columns, start, end in self._bounds():
-            kept = Columns(*keep_rows(columns, np.ascontiguousarray(keep[start:end], dtype=np.bool_)))
+            kept = Columns(*serialized(keep_rows)(columns, np.ascontiguousarray(keep[start:end], dtype=np.bool_)))
             segments.append((kept, offset))
             offset += int(np.count_nonzero(keep[start:end]))
         smaller.segments_, smaller.n_docs_ = segments, offset

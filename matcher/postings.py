@@ -17,6 +17,8 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from .parallel import serialized
+
 
 class Columns(NamedTuple):
     """One segment of documents in CSC layout: term ``t`` owns ``indices/data[indptr[t]:indptr[t+1]]``."""
@@ -264,7 +266,7 @@ def rank_queries(queries, segments, n_docs, k, floor, mask, pairing):  # type: i
     threads = numba.get_num_threads()
     if threads == 1 or n_docs * queries.shape[0] < PARALLEL_WORK:
         return _rank_serial(*q, (base, 0), (tail, t_off), n_docs, k, floor, mask, tuple(pairing))
-    return _rank_parallel(*q, *base, *tail, t_off, n_docs, k, floor, mask, *pairing, threads)
+    return serialized(_rank_parallel)(*q, *base, *tail, t_off, n_docs, k, floor, mask, *pairing, threads)
 
 
 @njit(cache=True, parallel=True)
@@ -281,7 +283,7 @@ def _dense(q_indptr, q_indices, q_data, b_ip, b_ix, b_d, t_ip, t_ix, t_d, t_off,
 def dense_scores(queries, segments, n_docs):  # type: ignore[no-untyped-def]
     """Text scores of every query against every document (for small inputs and tests)."""
     (base, _), (tail, t_off) = segments
-    return _dense(queries.indptr, queries.indices, queries.data, *base, *tail, t_off, n_docs)
+    return serialized(_dense)(queries.indptr, queries.indices, queries.data, *base, *tail, t_off, n_docs)
 
 
 @njit(cache=True, nogil=True)

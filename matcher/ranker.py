@@ -85,9 +85,7 @@ class Ranker:
             return self._dense(queries, prepared, mask, options)
         combined = prepared.combined
         pairing = side.attributes.pairing(queries, self.boosts, query_is_demand=self.query_is_demand)
-        positions, scores, texts = side.index.rank(
-            combined, options.k, floor=options.floor, mask=mask, pairing=pairing
-        )
+        positions, scores, texts = side.index.rank(combined, options.k, floor=options.floor, mask=mask, pairing=pairing)
         results = []
         for n, query in enumerate(queries):
 
@@ -164,7 +162,9 @@ class Ranker:
                 n = start + offset
                 final = self._dense_final(queries[n], prepared, n, scored, offset, mask)
 
-                def fetch(wanted: int, final: np.ndarray = final, scored: Scored = scored, offset: int = offset) -> Ranked:
+                def fetch(
+                    wanted: int, final: np.ndarray = final, scored: Scored = scored, offset: int = offset
+                ) -> Ranked:
                     positions = top_k(final, wanted, floor=options.floor)
                     parts = [side.scorer.parts_at(scored, offset, int(p)) for p in positions]
                     return Ranked(positions, final[positions], scored.total[offset][positions], parts)

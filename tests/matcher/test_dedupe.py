@@ -48,13 +48,20 @@ def test_different_records_on_one_topic_are_not_duplicates() -> None:
 
 
 def test_shingles_ignore_punctuation_and_width() -> None:
-    records = [Achievement(id="a", description="锂电池,隔膜(湿法)"), Achievement(id="b", description="锂电池，隔膜（湿法）")]
+    records = [
+        Achievement(id="a", description="锂电池,隔膜(湿法)"),
+        Achievement(id="b", description="锂电池，隔膜（湿法）"),
+    ]
     signatures = DuplicateFinder().signatures(records)
     assert np.array_equal(signatures[0], signatures[1])
 
 
 def test_signatures_of_texts_shorter_than_a_shingle() -> None:
-    records = [Achievement(id="a", description="锂"), Achievement(id="b", description="锂"), Achievement(id="c", description="钠")]
+    records = [
+        Achievement(id="a", description="锂"),
+        Achievement(id="b", description="锂"),
+        Achievement(id="c", description="钠"),
+    ]
     signatures = DuplicateFinder().signatures(records)
     assert np.array_equal(signatures[0], signatures[1]) and not np.array_equal(signatures[0], signatures[2])
 

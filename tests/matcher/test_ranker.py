@@ -62,7 +62,9 @@ def test_short_queries_are_re_ranked_by_coverage_on_both_paths(sample: tuple[Mat
 def test_near_duplicates_are_collapsed_alike_on_both_paths() -> None:
     """Re-posted copies push the compiled path to fetch more candidates; it must still agree."""
     achievements = read_records(SAMPLE_DIR / "achievements.jsonl", Achievement)
-    copies = [a.model_copy(update={"id": a.id + "-copy", "description": a.description + "（转载）"}) for a in achievements]
+    copies = [
+        a.model_copy(update={"id": a.id + "-copy", "description": a.description + "（转载）"}) for a in achievements
+    ]
     demands = read_records(SAMPLE_DIR / "demands.jsonl", Demand)[:30]
     matcher = Matcher().fit(achievements + copies)
     compiled, dense = _both(matcher, demands, Options(5, Filters(), 0.0, True))
