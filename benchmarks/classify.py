@@ -24,21 +24,31 @@ from matcher.classify import FieldClassifier
 from matcher.index import TfidfIndex
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--csl", type=Path, default=Path("../shared/data/csl"))
-    parser.add_argument("--folds", type=int, default=5)
-    args = parser.parse_args()
-    rows = [json.loads(line) for line in (args.csl / "papers.jsonl").read_text(encoding="utf-8").splitlines()]
+def papers(csl: Path) -> tuple[list[Achievement], np.ndarray, np.ndarray]:
+    """CSL papers as records, with their ``category`` and ``category/discipline`` labels."""
+    rows = [json.loads(line) for line in (csl / "papers.jsonl").read_text(encoding="utf-8").splitlines()]
     records = [
         Achievement(id=r["id"], title=r["title"], description=r["abstract"], keywords=r["keywords"]) for r in rows
     ]
     coarse = np.array([r["category"] for r in rows], dtype=object)
-    fine = np.array([f"{r['category']}/{r['discipline']}" for r in rows], dtype=object)
+    return records, coarse, np.array([f"{r['category']}/{r['discipline']}" for r in rows], dtype=object)
+
+
+def arguments(doc: str) -> argparse.Namespace:
+    """``--csl`` and ``--folds``, shared by the classifier benchmarks."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--csl", type=Path, default=Path("../shared/data/csl"))
+    parser.add_argument("--folds", type=int, default=5)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = arguments(__doc__)
+    records, coarse, fine = papers(args.csl)
     start = time.perf_counter()
     features = TfidfIndex(tokenizer=ChineseTokenizer()).fit(records).rows(np.arange(len(records)))
     print(
-        f"{len(rows)} papers, {len(set(coarse))} categories, {len(set(fine))} disciplines; features in "
+        f"{len(records)} papers, {len(set(coarse))} categories, {len(set(fine))} disciplines; features in "
         f"{time.perf_counter() - start:.0f} s\n"
     )
     scores: dict[str, list[float]] = {
