@@ -39,6 +39,7 @@ from .postings import (
     NO_PAIRING,
     Columns,
     Pairing,
+    Ranking,
     csr_into_columns,
     dense_scores,
     gather_rows,
@@ -349,11 +350,14 @@ class TfidfIndex:
         floor: float = 0.0,
         mask: np.ndarray | None = None,
         pairing: Pairing | None = None,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Best ``k`` rows per query, as ``(positions, scores, text_scores)`` of shape ``(n_queries, k)``.
+        by_text: int = 0,
+    ) -> Ranking:
+        """Best ``k`` rows per query, as positions, scores and text scores of shape ``(n_queries, k)``.
 
         A row counts when its text score is positive, ``mask`` (if any) keeps it, and its score
         (text plus the ``pairing`` boosts) is above ``floor``; -1 fills the positions of short lists.
+        With ``by_text`` the same pass also keeps each query's best ``by_text`` rows by text score
+        alone, ignoring mask, boosts and floor (``candidates``, ``candidate_texts``).
         """
         self._check_fitted()
         return rank_queries(  # type: ignore[no-any-return]
@@ -364,11 +368,12 @@ class TfidfIndex:
             np.float32(floor),
             np.zeros(0, dtype=np.bool_) if mask is None else mask,
             pairing or NO_PAIRING,
+            by_text,
         )
 
     def query(self, queries: sp.csr_matrix, k: int) -> Hits:
         """Best ``k`` documents a query by text score alone (no filters), best first."""
-        positions, scores, _ = self.rank(queries, k)
+        positions, scores, *_ = self.rank(queries, k)
         found = [row >= 0 for row in positions]
         return Hits(
             [p[f] for p, f in zip(positions, found, strict=True)], [s[f] for s, f in zip(scores, found, strict=True)]

@@ -104,50 +104,67 @@ def _boost(d, q, pr, ma, mo, query, points, demand):  # type: ignore[no-untyped-
 
 
 @njit(cache=True, nogil=True)
-def _select(acc, lo, q, k, floor, mask, pairing, hs, ht, hd):  # type: ignore[no-untyped-def]
-    """Best k of acc (documents lo..), zeroing acc as it goes; returns how many were kept."""
+def _push(heap, size, k, score, text, d):  # type: ignore[no-untyped-def]
+    """Offer (score, text, d) to a bounded min-heap of the best k holding ``size``; returns the new size."""
+    hs, ht, hd = heap
+    if size < k:
+        hs[size], ht[size], hd[size] = score, text, d
+        size += 1
+        if size == k:
+            for j in range(k // 2 - 1, -1, -1):
+                _sift_down(hs, ht, hd, size, j)
+    elif k > 0 and _worse(hs[0], hd[0], score, d):
+        hs[0], ht[0], hd[0] = score, text, d
+        _sift_down(hs, ht, hd, size, 0)
+    return size
+
+
+@njit(cache=True, nogil=True)
+def _select(acc, lo, q, k, floor, mask, pairing, heap, m, by_text):  # type: ignore[no-untyped-def]
+    """Best k of acc (documents lo..) by final score, and best m by text score alone (no filter, no
+    boosts: the candidates a short query's coverage re-ranks), zeroing acc as it goes; returns both sizes."""
     pr, ma, mo, query, points, demand = pairing
-    size = 0
+    size = size_by_text = 0
+    least, least_d = heap[0], heap[2]  # the heaps' roots, read inline: a call per document costs more
+    least_by_text, least_by_text_d = by_text[0], by_text[2]
     for i in range(acc.shape[0]):
         text = acc[i]
         if text <= 0:
             continue
         acc[i] = 0
         d = lo + i
+        if m > 0 and (size_by_text < m or _worse(least_by_text[0], least_by_text_d[0], text, d)):
+            size_by_text = _push(by_text, size_by_text, m, text, text, d)
         if mask.shape[0] and not mask[d]:
             continue
         final = text + _boost(d, q, pr, ma, mo, query, points, demand) if query.shape[0] else text
         if final <= floor:
             continue
-        if size < k:
-            hs[size], ht[size], hd[size] = final, text, d
-            size += 1
-            if size == k:
-                for j in range(k // 2 - 1, -1, -1):
-                    _sift_down(hs, ht, hd, size, j)
-        elif _worse(hs[0], hd[0], final, d):
-            hs[0], ht[0], hd[0] = final, text, d
-            _sift_down(hs, ht, hd, size, 0)
-    return size
+        if size < k or _worse(least[0], least_d[0], final, d):
+            size = _push(heap, size, k, final, text, d)
+    return size, size_by_text
 
 
 @njit(cache=True, nogil=True)
-def _rank_range(q_idx, q_val, base, tail, n_docs, lo, hi, q, k, floor, mask, pairing, acc, hs, ht, hd):  # type: ignore[no-untyped-def]
+def _rank_range(q_idx, q_val, base, tail, n_docs, lo, hi, q, k, floor, mask, pairing, acc, heap, m, by_text):  # type: ignore[no-untyped-def]
     partial = lo > 0 or hi < n_docs
     _accumulate(q_idx, q_val, base[0], base[1], lo, hi, partial, acc)
     _accumulate(q_idx, q_val, tail[0], tail[1], lo, hi, partial, acc)
-    return _select(acc[: hi - lo], lo, q, k, floor, mask, pairing, hs, ht, hd)
+    return _select(acc[: hi - lo], lo, q, k, floor, mask, pairing, heap, m, by_text)
 
 
 @njit(cache=True, nogil=True)
-def _rank_jobs(w, workers, parts, width, q_indptr, q_indices, q_data, segs, n_docs, k, floor, mask, pairing, out):  # type: ignore[no-untyped-def]
+def _heap(k):  # type: ignore[no-untyped-def]
+    return np.empty(k, dtype=np.float32), np.empty(k, dtype=np.float32), np.empty(k, dtype=np.int64)
+
+
+@njit(cache=True, nogil=True)
+def _rank_jobs(w, workers, parts, width, q_indptr, q_indices, q_data, segs, n_docs, k, m, floor, mask, pairing, out):  # type: ignore[no-untyped-def]
     """Worker w's share: jobs w, w + workers, ... of (query, part of the documents)."""
     base, tail = segs
-    found, f_s, f_t = out
+    found, f_s, f_t, c_found, c_t = out
     acc = np.zeros(width, dtype=np.float32)
-    hs = np.empty(k, dtype=np.float32)
-    ht = np.empty(k, dtype=np.float32)
-    hd = np.empty(k, dtype=np.int64)
+    heap, by_text = _heap(k), _heap(m)
     for job in range(w, (q_indptr.shape[0] - 1) * parts, workers):
         q, part = job // parts, job % parts
         lo, hi = part * width, min(n_docs, (part + 1) * width)
@@ -155,26 +172,40 @@ def _rank_jobs(w, workers, parts, width, q_indptr, q_indices, q_data, segs, n_do
             continue
         q_idx = q_indices[q_indptr[q] : q_indptr[q + 1]]
         q_val = q_data[q_indptr[q] : q_indptr[q + 1]]
-        size = _rank_range(q_idx, q_val, base, tail, n_docs, lo, hi, q, k, floor, mask, pairing, acc, hs, ht, hd)
-        found[q, part, :size] = hd[:size]
-        f_s[q, part, :size] = hs[:size]
-        f_t[q, part, :size] = ht[:size]
+        size, size_by_text = _rank_range(
+            q_idx, q_val, base, tail, n_docs, lo, hi, q, k, floor, mask, pairing, acc, heap, m, by_text
+        )
+        found[q, part, :size] = heap[2][:size]
+        f_s[q, part, :size] = heap[0][:size]
+        f_t[q, part, :size] = heap[1][:size]
+        c_found[q, part, :size_by_text] = by_text[2][:size_by_text]
+        c_t[q, part, :size_by_text] = by_text[1][:size_by_text]
 
 
 @njit(cache=True, nogil=True)
-def _results(n_queries, parts, k):  # type: ignore[no-untyped-def]
+def _results(n_queries, parts, k, m):  # type: ignore[no-untyped-def]
     return (
         np.full((n_queries, parts, k), -1, dtype=np.int64),
         np.zeros((n_queries, parts, k), dtype=np.float32),
         np.zeros((n_queries, parts, k), dtype=np.float32),
+        np.full((n_queries, parts, m), -1, dtype=np.int64),
+        np.zeros((n_queries, parts, m), dtype=np.float32),
     )
 
 
 @njit(cache=True, nogil=True)
-def _rank_serial(q_indptr, q_indices, q_data, base, tail, n_docs, k, floor, mask, pairing):  # type: ignore[no-untyped-def]
-    out = _results(q_indptr.shape[0] - 1, 1, k)
-    _rank_jobs(0, 1, 1, n_docs, q_indptr, q_indices, q_data, (base, tail), n_docs, k, floor, mask, pairing, out)
-    return _merge(out[0], out[1], out[2], k)
+def _merged_results(out, k, m):  # type: ignore[no-untyped-def]
+    found, f_s, f_t, c_found, c_t = out
+    positions, finals, texts = _merge(found, f_s, f_t, k)
+    candidates, _, candidate_texts = _merge(c_found, c_t, c_t, m)
+    return positions, finals, texts, candidates, candidate_texts
+
+
+@njit(cache=True, nogil=True)
+def _rank_serial(q_indptr, q_indices, q_data, base, tail, n_docs, k, m, floor, mask, pairing):  # type: ignore[no-untyped-def]
+    out = _results(q_indptr.shape[0] - 1, 1, k, m)
+    _rank_jobs(0, 1, 1, n_docs, q_indptr, q_indices, q_data, (base, tail), n_docs, k, m, floor, mask, pairing, out)
+    return _merged_results(out, k, m)
 
 
 @njit(cache=True, parallel=True)
@@ -191,6 +222,7 @@ def _rank_parallel(
     t_off,
     n_docs,
     k,
+    m,
     floor,
     mask,
     pr,
@@ -206,27 +238,12 @@ def _rank_parallel(
     parts = threads if n_queries < threads else 1
     width = (n_docs + parts - 1) // parts
     workers = min(threads, n_queries * parts)
-    found, f_s, f_t = _results(n_queries, parts, k)
+    out = _results(n_queries, parts, k, m)
     for w in prange(workers):
         segs = (((b_ip, b_ix, b_d), 0), ((t_ip, t_ix, t_d), t_off))
         pairing = (pr, ma, mo, query, points, demand)
-        _rank_jobs(
-            w,
-            workers,
-            parts,
-            width,
-            q_indptr,
-            q_indices,
-            q_data,
-            segs,
-            n_docs,
-            k,
-            floor,
-            mask,
-            pairing,
-            (found, f_s, f_t),
-        )
-    return _merge(found, f_s, f_t, k)
+        _rank_jobs(w, workers, parts, width, q_indptr, q_indices, q_data, segs, n_docs, k, m, floor, mask, pairing, out)
+    return _merged_results(out, k, m)
 
 
 PARALLEL_WORK = 2_000_000
@@ -259,14 +276,25 @@ def _merge(found, f_s, f_t, k):  # type: ignore[no-untyped-def]
     return positions, finals, texts
 
 
-def rank_queries(queries, segments, n_docs, k, floor, mask, pairing):  # type: ignore[no-untyped-def]
-    """Best k documents of every query: (positions, final scores, text scores), -1 where fewer."""
+class Ranking(NamedTuple):
+    """Best k per query (positions, final scores, text scores; -1 where fewer) and, when asked for,
+    the best m by text score alone, unfiltered (``candidates``, ``candidate_texts``)."""
+
+    positions: np.ndarray
+    scores: np.ndarray
+    texts: np.ndarray
+    candidates: np.ndarray
+    candidate_texts: np.ndarray
+
+
+def rank_queries(queries, segments, n_docs, k, floor, mask, pairing, m=0):  # type: ignore[no-untyped-def]
+    """Best k documents of every query, and its best m by text alone, in one pass over its columns."""
     (base, _), (tail, t_off) = segments
     q = (queries.indptr, queries.indices, queries.data)
     threads = numba.get_num_threads()
     if threads == 1 or n_docs * queries.shape[0] < PARALLEL_WORK:
-        return _rank_serial(*q, (base, 0), (tail, t_off), n_docs, k, floor, mask, tuple(pairing))
-    return serialized(_rank_parallel)(*q, *base, *tail, t_off, n_docs, k, floor, mask, *pairing, threads)
+        return Ranking(*_rank_serial(*q, (base, 0), (tail, t_off), n_docs, k, m, floor, mask, tuple(pairing)))
+    return Ranking(*serialized(_rank_parallel)(*q, *base, *tail, t_off, n_docs, k, m, floor, mask, *pairing, threads))
 
 
 @njit(cache=True, parallel=True)

@@ -20,11 +20,14 @@ import numpy as np
 from .explain import Explanation, pair_reasons
 from .filters import Boosts, Filters
 from .index import Terms
+from .postings import Ranking
 from .rank import top_k
 from .records import Achievement, Demand, Record
 from .scoring import COVERAGE, Prepared, Scored
 from .side import Side
 
+DUPLICATE_HEADROOM = 4
+"""A side with near-duplicates asks the kernel for this many times ``k`` at once: collapsing copies rarely needs more."""
 SCORE_BUDGET = 1 << 25
 """Dense scores held at once by the dense path (32 M floats = 128 MB); batches are chunked to it."""
 
@@ -85,17 +88,28 @@ class Ranker:
             return self._dense(queries, prepared, mask, options)
         combined = prepared.combined
         pairing = side.attributes.pairing(queries, self.boosts, query_is_demand=self.query_is_demand)
-        positions, scores, texts = side.index.rank(combined, options.k, floor=options.floor, mask=mask, pairing=pairing)
+        first_k = options.k * (DUPLICATE_HEADROOM if side.in_group.any() else 1)
+        covers = bool(prepared.short.any()) and side.scorer.params.coverage_weight > 0
+        ranking = side.index.rank(
+            combined,
+            first_k,
+            floor=options.floor,
+            mask=mask,
+            pairing=pairing,
+            by_text=side.scorer.params.coverage_candidates if covers else 0,
+        )
+        positions, scores, texts = ranking.positions, ranking.scores, ranking.texts
+        pools = self._coverage_pools(queries, prepared, ranking, mask, options) if covers else {}
         results = []
         for n, query in enumerate(queries):
 
             def fetch(wanted: int, n: int = n, query: Record = query) -> Ranked:
-                if wanted == options.k:
+                if wanted <= first_k:
                     found = positions[n] >= 0
                     first = Ranked(positions[n][found], scores[n][found], texts[n][found], [])
                 else:
                     first = self._kernel(Terms.row(combined, n), query, wanted, mask, options)
-                return self._covered(first, prepared, n, query, wanted, mask, options)
+                return _merged(first, pools.get(n, {}), wanted)
 
             results.append(self._matches(query, prepared, n, fetch, options))
         return results
@@ -103,52 +117,41 @@ class Ranker:
     def _kernel(self, vector: Terms, query: Record, wanted: int, mask: np.ndarray | None, options: Options) -> Ranked:
         pairing = self.side.attributes.pairing([query], self.boosts, query_is_demand=self.query_is_demand)
         found, scores, texts = (
-            row[0] for row in self.side.index.rank(vector, wanted, floor=options.floor, mask=mask, pairing=pairing)
+            row[0] for row in self.side.index.rank(vector, wanted, floor=options.floor, mask=mask, pairing=pairing)[:3]
         )
         keep = found >= 0
         return Ranked(found[keep], scores[keep], texts[keep], [])
 
-    def _covered(
+    def _coverage_pools(
         self,
-        first: Ranked,
+        queries: Sequence[Record],
         prepared: Prepared,
-        n: int,
-        query: Record,
-        wanted: int,
+        ranking: Ranking,
         mask: np.ndarray | None,
         options: Options,
-    ) -> Ranked:
-        """``first`` with a short query's coverage part added to its best candidates by text, re-ranked."""
+    ) -> dict[int, dict[int, _Scored]]:
+        """Per short query: its best candidates by text score (from the kernel's same pass) with the
+        coverage part and the boosts added; candidates the filter drops are left out."""
         scorer = self.side.scorer
-        parts = [{} for _ in first.positions]  # type: list[dict[str, float]]
-        if not prepared.short[n] or scorer.params.coverage_weight <= 0:
-            return first._replace(parts=parts)
-        vector = Terms.row(prepared.combined, n)
-        candidates, _, text = (
-            row[0] for row in self.side.index.rank(vector, scorer.params.coverage_candidates, floor=-1.0)
-        )
-        kept = candidates >= 0
-        candidates, text = candidates[kept], text[kept]
-        coverage = scorer.coverage(vector, candidates)
-        boosts = self.side.attributes.boosts(query, self.boosts, query_is_demand=self.query_is_demand, rows=candidates)
-        covered_text = text + coverage
-        final = covered_text + sum(boosts.values()) if boosts else covered_text.copy()
-        allowed = final > options.floor
-        if mask is not None:
-            allowed &= mask[candidates]
-        pool: dict[int, tuple[float, float, dict[str, float]]] = {
-            int(p): (float(s), float(t), {}) for p, s, t in zip(first.positions, first.scores, first.texts, strict=True)
-        }
-        for p, s, t, c, ok in zip(candidates, final, covered_text, coverage, allowed, strict=True):
-            if ok:
-                pool[int(p)] = (float(s), float(t), {COVERAGE: float(c)} if c else {})
-        order = sorted(pool, key=lambda p: (-pool[p][0], p))[:wanted]
-        return Ranked(
-            np.array(order, dtype=np.int64),
-            np.array([pool[p][0] for p in order], dtype=np.float32),
-            np.array([pool[p][1] for p in order], dtype=np.float32),
-            [pool[p][2] for p in order],
-        )
+        pools = {}
+        for n in np.flatnonzero(prepared.short).tolist():
+            kept = ranking.candidates[n] >= 0
+            candidates, text = ranking.candidates[n][kept], ranking.candidate_texts[n][kept]
+            coverage = scorer.coverage(Terms.row(prepared.combined, n), candidates)
+            boosts = self.side.attributes.boosts(
+                queries[n], self.boosts, query_is_demand=self.query_is_demand, rows=candidates
+            )
+            covered_text = text + coverage
+            final = covered_text + sum(boosts.values()) if boosts else covered_text.copy()
+            allowed = final > options.floor
+            if mask is not None:
+                allowed &= mask[candidates]
+            pools[n] = {
+                int(p): _Scored(float(s), float(t), {COVERAGE: float(c)} if c else {})
+                for p, s, t, c, ok in zip(candidates, final, covered_text, coverage, allowed, strict=True)
+                if ok
+            }
+        return pools
 
     def _dense(
         self, queries: Sequence[Record], prepared: Prepared, mask: np.ndarray | None, options: Options
@@ -243,3 +246,32 @@ def _collapsed(side: Side, fetch: Callable[[int], Ranked], k: int) -> tuple[Rank
 
 def _first(ranked: Ranked, k: int) -> Ranked:
     return Ranked(ranked.positions[:k], ranked.scores[:k], ranked.texts[:k], ranked.parts[:k])
+
+
+class _Scored(NamedTuple):
+    score: float
+    text: float
+    parts: dict[str, float]
+
+
+def _merged(first: Ranked, pool: dict[int, _Scored], wanted: int) -> Ranked:
+    """The best ``wanted`` of ``first`` and a coverage pool (a pooled score replaces the kernel's)."""
+    if not pool:
+        return Ranked(
+            first.positions[:wanted],
+            first.scores[:wanted],
+            first.texts[:wanted],
+            [{}] * min(wanted, len(first.positions)),
+        )
+    every = {
+        int(p): _Scored(float(s), float(t), {})
+        for p, s, t in zip(first.positions, first.scores, first.texts, strict=True)
+    }
+    every.update(pool)
+    order = sorted(every, key=lambda p: (-every[p].score, p))[:wanted]
+    return Ranked(
+        np.array(order, dtype=np.int64),
+        np.array([every[p].score for p in order], dtype=np.float32),
+        np.array([every[p].text for p in order], dtype=np.float32),
+        [every[p].parts for p in order],
+    )

@@ -44,7 +44,7 @@ def test_scores_are_the_plain_sparse_product_bit_for_bit(split: int) -> None:
 @pytest.mark.parametrize("split", [N_DOCS, 3])
 def test_ranking_equals_top_k_of_the_product(kernel: str, n_queries: int, split: int) -> None:
     docs, queries = _random(N_DOCS, 3, density=0.5), _random(n_queries, 4, density=0.5)
-    positions, scores, texts = rank_queries(
+    positions, scores, texts, *_ = rank_queries(
         queries, _segments(docs, split), N_DOCS, 4, np.float32(0.0), np.zeros(0, bool), NO_PAIRING
     )
     for row, dense in enumerate((queries @ docs.T).toarray()):
@@ -58,7 +58,7 @@ def test_ranking_equals_top_k_of_the_product(kernel: str, n_queries: int, split:
 def test_ties_rank_the_lower_position_first(kernel: str) -> None:
     docs = sp.csr_matrix(np.ones((N_DOCS, N_TERMS), dtype=np.float32))
     query = sp.csr_matrix(np.ones((1, N_TERMS), dtype=np.float32))
-    positions, _, _ = rank_queries(query, _segments(docs, 2), N_DOCS, 3, np.float32(0.0), np.zeros(0, bool), NO_PAIRING)
+    positions, *_ = rank_queries(query, _segments(docs, 2), N_DOCS, 3, np.float32(0.0), np.zeros(0, bool), NO_PAIRING)
     assert positions[0].tolist() == [0, 1, 2]
 
 
@@ -77,8 +77,12 @@ def test_filters_boosts_and_floor_match_the_numpy_reference(kernel: str) -> None
     floor = np.float32(0.01)
     pairing = attributes.pairing(queries, boosts, query_is_demand=True)
     n = len(ACHIEVEMENTS)
-    positions, scores, texts = rank_queries(vectors, _segments(docs, n), n, 3, floor, mask, pairing)
+    ranking = rank_queries(vectors, _segments(docs, n), n, 3, floor, mask, pairing, 4)
+    positions, scores, texts = ranking.positions, ranking.scores, ranking.texts
     for row, text in enumerate((vectors @ docs.T).toarray()):
+        by_text = top_k(text, 4)  # the same pass: best by text alone, unfiltered, no boosts
+        assert ranking.candidates[row][: len(by_text)].tolist() == by_text.tolist()
+        np.testing.assert_array_equal(ranking.candidate_texts[row][: len(by_text)], text[by_text])
         parts = attributes.boosts(queries[row], boosts, query_is_demand=True)
         final = text + sum(parts.values()) if parts else text.copy()
         final[(text <= 0) | ~mask] = -1.0
