@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
+import scipy.sparse as sp
 from numba import njit, prange
+from scipy.sparse.csgraph import connected_components
 
 from .parallel import serialized
 from .records import Record
@@ -132,39 +134,79 @@ class DuplicateFinder:
         return self.with_signatures(self.signatures_[np.flatnonzero(keep)])
 
     def pairs(self) -> list[tuple[int, int, float]]:
-        """Candidate pairs sharing a band, kept where the estimated Jaccard reaches the threshold."""
-        signatures = self.signatures_
+        """Candidate pairs sharing a band, kept where the estimated Jaccard reaches the threshold, by (x, y)."""
+        xs, ys, similarity = self._verified()
+        return list(zip(xs.tolist(), ys.tolist(), similarity.tolist(), strict=True))
+
+    def _verified(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Verified pairs ``(xs, ys, similarity)``, ``x < y``, sorted: each candidate pair is checked once,
+        in the first band that buckets it, by a compiled kernel."""
+        signatures, n = self.signatures_, len(self.signatures_)
         rows = self.permutations // self.bands
-        candidates: set[tuple[int, int]] = set()
+        orders = np.empty((self.bands, n), dtype=np.int64)
+        bucket_of = np.empty((self.bands, n), dtype=np.int64)
+        starts, stops, band_of = [], [], []
         for band in range(self.bands):
             keys = np.ascontiguousarray(signatures[:, band * rows : (band + 1) * rows]).view(f"V{4 * rows}").ravel()
             order = np.argsort(keys, kind="stable")
             ordered = keys[order]
-            starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-            for start, stop in zip(starts, np.r_[starts[1:], len(order)], strict=True):
-                if stop - start > 1:
-                    members = sorted(order[start:stop].tolist())
-                    candidates.update((x, y) for i, x in enumerate(members) for y in members[i + 1 :])
-        kept = []
-        for x, y in sorted(candidates):
-            similarity = float(np.mean(signatures[x] == signatures[y]))
-            if similarity >= self.threshold:
-                kept.append((x, y, similarity))
-        return kept
+            new = np.r_[True, ordered[1:] != ordered[:-1]] if n else np.zeros(0, dtype=bool)
+            orders[band] = order
+            bucket_of[band, order] = np.cumsum(new) - 1
+            first = np.flatnonzero(new)
+            last = np.r_[first[1:], n]
+            shared = last - first > 1
+            starts.append(first[shared])
+            stops.append(last[shared])
+            band_of.append(np.full(int(shared.sum()), band, dtype=np.int64))
+        codes, similarity = _verified_pairs(
+            orders,
+            np.concatenate(band_of),
+            np.concatenate(starts).astype(np.int64),
+            np.concatenate(stops).astype(np.int64),
+            bucket_of,
+            signatures,
+            self.threshold,
+        )
+        order = np.argsort(codes, kind="stable")
+        codes, similarity = codes[order], similarity[order]
+        return codes // n, codes % n, similarity
 
     def groups(self) -> list[list[int]]:
         """Groups of two or more near-duplicate positions, each sorted, in order of first member."""
-        parent = list(range(len(self.signatures_)))
+        n = len(self.signatures_)
+        xs, ys, _ = self._verified()
+        graph = sp.csr_matrix((np.ones(len(xs), dtype=np.int8), (xs, ys)), shape=(n, n))
+        _, labels = connected_components(graph, directed=False)
+        order = np.argsort(labels, kind="stable")  # positions ascending within each component
+        bounds = np.flatnonzero(np.r_[True, labels[order][1:] != labels[order][:-1], True])
+        found = [order[a:b].tolist() for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b - a > 1]
+        return sorted(found, key=lambda g: g[0])
 
-        def root(x: int) -> int:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
 
-        for x, y, _ in self.pairs():
-            parent[root(y)] = root(x)
-        found: dict[int, list[int]] = {}
-        for position in range(len(parent)):
-            found.setdefault(root(position), []).append(position)
-        return sorted((g for g in found.values() if len(g) > 1), key=lambda g: g[0])
+@njit(cache=True)
+def _verified_pairs(orders, band_of, starts, stops, bucket_of, signatures, threshold):  # type: ignore[no-untyped-def]
+    """Pairs of each shared bucket not already bucketed together by an earlier band, kept where the
+    share of equal minimum hashes reaches ``threshold``: codes ``x * n + y`` (x < y) and similarities."""
+    n, permutations = signatures.shape
+    codes, similarity = [np.int64(0) for _ in range(0)], [np.float64(0) for _ in range(0)]
+    for b in range(starts.shape[0]):
+        band, order = band_of[b], orders[band_of[b]]
+        for i in range(starts[b], stops[b]):
+            for j in range(i + 1, stops[b]):
+                x, y = min(order[i], order[j]), max(order[i], order[j])
+                seen = False
+                for earlier in range(band):
+                    if bucket_of[earlier, x] == bucket_of[earlier, y]:
+                        seen = True
+                        break
+                if seen:
+                    continue
+                equal = 0
+                for k in range(permutations):
+                    equal += signatures[x, k] == signatures[y, k]
+                share = equal / permutations
+                if share >= threshold:
+                    codes.append(x * n + y)
+                    similarity.append(share)
+    return np.array(codes, dtype=np.int64), np.array(similarity, dtype=np.float64)
