@@ -120,7 +120,7 @@ def serve_and_measure(db: Path, bodies: Path, args: argparse.Namespace) -> dict:
     port = load_setup.free_port()
     base = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
-    server = load_setup.start_server(db, port, args.workers, server_cpus)
+    server = load_setup.start_server(db, port, args.workers, server_cpus, args.worker_healthcheck)
     try:
         health = load_setup.wait_until_up(base, server, args.workers, seconds=3600)
         setup = {"startup_s": round(time.perf_counter() - started, 1), "indexed": health["index"]["achievements"]}
@@ -174,6 +174,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4, help="wrk's keep-alive connections (closed loop)")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--pin", action="store_true", help="server on CPU 0, generator on CPU 1")
+    parser.add_argument(
+        "--worker-healthcheck", type=int, default=600, help="uvicorn --timeout-worker-healthcheck (its default is 5)"
+    )
     parser.add_argument("--queries", type=int, default=2_000, help="distinct demand texts the bodies rotate over")
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()

@@ -66,12 +66,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(db: Path, port: int, workers: int, cpus: str | None) -> subprocess.Popen[bytes]:
-    """uvicorn with the app factory on loopback, optionally pinned to ``cpus``; its log goes to WORK/server.log."""
+def start_server(db: Path, port: int, workers: int, cpus: str | None, healthcheck: int) -> subprocess.Popen[bytes]:
+    """uvicorn with the app factory on loopback, optionally pinned to ``cpus``; its log goes to WORK/server.log.
+
+    ``healthcheck``: seconds uvicorn's supervisor waits for a busy worker before killing it (its default, 5,
+    kills a worker whose first /match holds the GIL for half a minute at 10^5 achievements).
+    """
     env = {**os.environ, "TECHMATCH_DATABASE_URL": f"sqlite:///{db}"}
     env.pop("TECHMATCH_API_KEY", None)
     command = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--workers", str(workers), "--no-access-log"]
+    command += ["--timeout-worker-healthcheck", str(healthcheck)]
     if cpus:
         command = ["taskset", "-c", cpus, *command]
     with open(WORK / "server.log", "wb") as log:
