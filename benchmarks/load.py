@@ -139,7 +139,10 @@ def serve_and_measure(db: Path, bodies: Path, args: argparse.Namespace) -> dict:
 
 
 def after_a_write(base: str, bodies: Path) -> dict:
-    """Seconds for one ``POST /achievements`` and for the ``/match`` after it (the new index's first)."""
+    """Seconds for one ``POST /achievements`` and for the ``/match`` after it (the new index's first).
+
+    The record is deleted again, so the cached database keeps exactly its achievements.
+    """
     record = {"id": "load-test-write", "title": "负载测试写入", "description": "一条新成果：锂电池隔膜湿法制备工艺"}
     body = bodies.read_text(encoding="utf-8").splitlines()[0].encode()
     with httpx.Client(base_url=base, timeout=600, headers={"Content-Type": "application/json"}) as client:
@@ -148,6 +151,7 @@ def after_a_write(base: str, bodies: Path) -> dict:
             clock = time.perf_counter()
             call().raise_for_status()
             seconds.append(round(time.perf_counter() - clock, 2))
+        client.delete(f"/achievements/{record['id']}").raise_for_status()
     return {"write_s": seconds[0], "match_after_write_s": seconds[1]}
 
 
