@@ -45,7 +45,6 @@ from .postings import (
     gather_rows,
     keep_rows,
     rank_queries,
-    weights_at,
     weights_of,
 )
 from .records import Record
@@ -382,7 +381,7 @@ class TfidfIndex:
     def contributions(self, query: sp.csr_matrix | Terms, position: int) -> list[tuple[str, float]]:
         """Per-term parts of one document's text score, largest first; they sum to the score."""
         self._check_fitted()
-        parts = query.data * weights_at(query.indices, self._segments(), position)
+        parts = query.data * self.weights(query, np.array([position]))[0]
         shared = np.flatnonzero(parts)
         order = shared[np.argsort(-parts[shared], kind="stable")]
         names, term = self._names, self._term

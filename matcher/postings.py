@@ -323,15 +323,6 @@ def _weights_in(q_idx, indptr, indices, data, local, out):  # type: ignore[no-un
             out[t] = data[j]
 
 
-def weights_at(q_idx: np.ndarray, segments: tuple, position: int) -> np.ndarray:
-    """The document weights of the query's terms in one document (0 where absent): a binary search per term."""
-    out = np.zeros(q_idx.shape[0], dtype=np.float32)
-    (base, _), (tail, t_off) = segments
-    columns, local = (base, position) if position < t_off else (tail, position - t_off)
-    _weights_in(q_idx, *columns, local, out)
-    return out
-
-
 @njit(cache=True, parallel=True)
 def keep_rows(cols, keep):  # type: ignore[no-untyped-def]
     """The same columns without the documents where ``keep`` is false, positions renumbered."""
@@ -388,7 +379,8 @@ def _weights_many(q_idx, base, tail, t_off, positions, out):  # type: ignore[no-
 
 
 def weights_of(q_idx: np.ndarray, segments: tuple, positions: np.ndarray) -> np.ndarray:
-    """:func:`weights_at` for several documents: shape ``(len(positions), len(q_idx))``."""
+    """The document weights of the query's terms in each of ``positions`` (0 where absent), shape
+    ``(len(positions), len(q_idx))``: a binary search per term and document."""
     out = np.zeros((positions.shape[0], q_idx.shape[0]), dtype=np.float32)
     (base, _), (tail, t_off) = segments
     _weights_many(q_idx, base, tail, t_off, positions.astype(np.int64), out)

@@ -142,7 +142,7 @@ class Ranker:
                 queries[n], self.boosts, query_is_demand=self.query_is_demand, rows=candidates
             )
             covered_text = text + coverage
-            final = covered_text + sum(boosts.values()) if boosts else covered_text.copy()
+            final = _boosted(covered_text, boosts)
             allowed = final > options.floor
             if mask is not None:
                 allowed &= mask[candidates]
@@ -184,7 +184,7 @@ class Ranker:
         field = side.field_boost(query, prepared, n)
         if field is not None:
             parts["field"] = field
-        final = text + sum(parts.values()) if parts else text.copy()
+        final = _boosted(text, parts)
         final[~scored.shared[offset]] = -1.0  # nothing shared: never a match, whatever the boosts
         if mask is not None:
             final[~mask] = -1.0
@@ -275,3 +275,8 @@ def _merged(first: Ranked, pool: dict[int, _Scored], wanted: int) -> Ranked:
         np.array([every[p].text for p in order], dtype=np.float32),
         [every[p].parts for p in order],
     )
+
+
+def _boosted(text: np.ndarray, boosts: dict[str, np.ndarray]) -> np.ndarray:
+    """Text scores plus the named boosts, summed in the kernel's order (a new array, never ``text`` itself)."""
+    return text + sum(boosts.values()) if boosts else text.copy()

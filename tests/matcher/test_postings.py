@@ -8,7 +8,7 @@ from matcher import Boosts, Demand, Filters, Maturity
 from matcher import postings as postings_module
 from matcher.filters import Attributes
 from matcher.index import _columns
-from matcher.postings import NO_PAIRING, csr_into_columns, dense_scores, keep_rows, rank_queries, weights_at
+from matcher.postings import NO_PAIRING, csr_into_columns, dense_scores, keep_rows, rank_queries, weights_of
 from matcher.rank import top_k
 from tests.conftest import ACHIEVEMENTS
 
@@ -92,11 +92,15 @@ def test_filters_boosts_and_floor_match_the_numpy_reference(kernel: str) -> None
         np.testing.assert_array_equal(texts[row][: len(expected)], text[expected])
 
 
-def test_weights_at_reads_one_document_from_either_segment() -> None:
+def test_weights_of_reads_documents_from_either_segment() -> None:
     docs = _random(N_DOCS, 7, density=0.5)
     terms = np.arange(N_TERMS, dtype=np.int32)
     for position in range(N_DOCS):
-        np.testing.assert_array_equal(weights_at(terms, _segments(docs, 3), position), docs[position].toarray()[0])
+        np.testing.assert_array_equal(
+            weights_of(terms, _segments(docs, 3), np.array([position]))[0], docs[position].toarray()[0]
+        )
+    positions = np.array([5, 0, 3])
+    np.testing.assert_array_equal(weights_of(terms, _segments(docs, 3), positions), docs[positions].toarray())
 
 
 def test_keep_rows_drops_and_renumbers() -> None:
