@@ -40,6 +40,7 @@ from .postings import (
     Columns,
     Pairing,
     Ranking,
+    column_maxima,
     csr_into_columns,
     dense_scores,
     gather_rows,
@@ -257,6 +258,12 @@ class TfidfIndex:
         """One segment holding every row, and an empty tail for rows added later."""
         self.segments_ = [(columns, 0), (_columns(sp.csc_matrix((0, self.width), dtype=np.float32)), n_docs)]
         self.n_docs_ = n_docs
+        self.__dict__.pop("_maxima", None)
+
+    @cached_property
+    def _maxima(self) -> tuple[np.ndarray, ...]:
+        """Each segment's largest weight per term (the pruning bounds), computed on first use."""
+        return tuple(serialized(column_maxima)(columns, self.width) for columns, _ in self.segments_)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "segments_"):
@@ -287,6 +294,7 @@ class TfidfIndex:
             rows = sp.vstack([_matrix(tail, self.width), rows], format="csc", dtype=np.float32)
         grown.segments_ = [(base[0], 0), (_columns(rows), base[2])]
         grown.n_docs_ = self.n_docs_ + len(records)
+        grown._maxima = (self._maxima[0], serialized(column_maxima)(grown.segments_[1][0], self.width))
         return grown
 
     def _bounds(self) -> list[tuple[Columns, int, int]]:
@@ -362,6 +370,7 @@ class TfidfIndex:
         return rank_queries(  # type: ignore[no-any-return]
             queries,
             self._segments(),
+            self._maxima,
             self.n_docs_,
             k,
             np.float32(floor),

@@ -55,17 +55,13 @@ NO_PAIRING = Pairing(
 
 
 @njit(cache=True, nogil=True)
-def _accumulate(q_idx, q_val, cols, offset, lo, hi, partial, acc):  # type: ignore[no-untyped-def]
-    """acc[d - lo] += q_t * w_td for every query term t and document d in [lo, hi) of this segment."""
+def _accumulate(q_idx, q_val, cols, offset, acc):  # type: ignore[no-untyped-def]
+    """acc[d] += q_t * w_td for every query term t and document d of this segment, in the plain product's order."""
     indptr, indices, data = cols
     for t in range(q_idx.shape[0]):
-        start, end = indptr[q_idx[t]], indptr[q_idx[t] + 1]
-        if partial:  # postings are sorted by document: find the slice inside [lo, hi)
-            column = indices[start:end]
-            start, end = start + np.searchsorted(column, lo - offset), start + np.searchsorted(column, hi - offset)
         weight = q_val[t]
-        for j in range(start, end):
-            acc[indices[j] + offset - lo] += weight * data[j]
+        for j in range(indptr[q_idx[t]], indptr[q_idx[t] + 1]):
+            acc[indices[j] + offset] += weight * data[j]
 
 
 @njit(cache=True, nogil=True)
@@ -90,16 +86,28 @@ def _sift_down(hs, ht, hd, size, i):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _boost(d, q, pr, ma, mo, query, points, demand):  # type: ignore[no-untyped-def]
-    """The engine's boosts for document d, summed in the engine's order (region, maturity, modes)."""
+def _wanted(q, pairing):  # type: ignore[no-untyped-def]
+    """Query q's side of the boosts as scalars (its province, maturity rank, mode bits, the three
+    points, the direction): per-document loops pass these, never arrays, whose reference counting
+    would cost more than the boost itself."""
+    _, _, _, query, points, demand = pairing
+    if query.shape[0] == 0:
+        return -1, -1, 0, np.float32(0.0), np.float32(0.0), np.float32(0.0), demand
+    return query[q, 0], query[q, 1], query[q, 2], points[0], points[1], points[2], demand
+
+
+@njit(cache=True, nogil=True)
+def _boost(province, maturity, modes, wanted):  # type: ignore[no-untyped-def]
+    """The engine's boosts for a document with these attributes, summed in the engine's order (region, maturity, modes)."""
+    q_province, q_maturity, q_modes, region_points, maturity_points, mode_points, demand = wanted
     total = np.float32(0.0)
-    if query[q, 0] >= 0 and points[0] > 0:
-        total += points[0] if pr[d] == query[q, 0] else np.float32(0.0)
-    if query[q, 1] >= 0 and points[1] > 0:
-        fit = ma[d] >= query[q, 1] if demand else (ma[d] >= 0 and ma[d] <= query[q, 1])
-        total += points[1] if fit else np.float32(0.0)
-    if query[q, 2] > 0 and points[2] > 0:
-        total += points[2] if (mo[d] & query[q, 2]) != 0 else np.float32(0.0)
+    if q_province >= 0 and region_points > 0 and province == q_province:
+        total += region_points
+    if q_maturity >= 0 and maturity_points > 0:
+        if (maturity >= q_maturity) if demand else (maturity >= 0 and maturity <= q_maturity):
+            total += maturity_points
+    if q_modes > 0 and mode_points > 0 and (modes & q_modes) != 0:
+        total += mode_points
     return total
 
 
@@ -119,25 +127,118 @@ def _push(heap, size, k, score, text, d):  # type: ignore[no-untyped-def]
     return size
 
 
+PRUNE_MARGIN = 1e-4
+"""Scores summed in another order than the exact one differ by far less than this; every bound
+and threshold of the pruned pass keeps it as a margin, and the documents that end within it of
+the best are rescored in the exact order."""
+
+
+GALLOP = 16
+"""A column this many times longer than the candidates is searched candidate by candidate, not read through."""
+
+
 @njit(cache=True, nogil=True)
-def _select(acc, lo, q, k, floor, mask, pairing, heap, m, by_text):  # type: ignore[no-untyped-def]
-    """Best k of acc (documents lo..) by final score, and best m by text score alone (no filter, no
-    boosts: the candidates a short query's coverage re-ranks), zeroing acc as it goes; returns both sizes."""
-    pr, ma, mo, query, points, demand = pairing
+def _slices(q_idx, cols, offset, lo, hi, partial, starts, ends):  # type: ignore[no-untyped-def]
+    """Each query term's postings inside documents [lo, hi) of this segment."""
+    indptr, indices, _ = cols
+    for t in range(q_idx.shape[0]):
+        start, end = indptr[q_idx[t]], indptr[q_idx[t] + 1]
+        if partial:  # postings are sorted by document: find the slice inside [lo, hi)
+            column = indices[start:end]
+            start, end = start + np.searchsorted(column, lo - offset), start + np.searchsorted(column, hi - offset)
+        starts[t], ends[t] = start, end
+
+
+@njit(cache=True, nogil=True)
+def _add_column(indices, data, start, end, weight, offset, lo, acc, touched, n):  # type: ignore[no-untyped-def]
+    """acc += weight * column for every posting, noting documents seen for the first time; returns their count."""
+    for j in range(start, end):
+        i = indices[j] + offset - lo
+        before = acc[i]
+        acc[i] += weight * data[j]
+        if before == 0 and acc[i] != 0:
+            touched[n] = i
+            n += 1
+    return n
+
+
+@njit(cache=True, nogil=True)
+def _add_to_candidates(indices, data, start, end, weight, offset, lo, acc, candidates, n, ordered):  # type: ignore[no-untyped-def]
+    """acc += weight * column for the candidates only, whose acc is not zero: a forward search per
+    candidate when they are ``ordered`` and few against the column, else one filtered pass over it.
+    Returns the postings (or searches) it read."""
+    if ordered and n * GALLOP < end - start:
+        p = start
+        for x in range(n):
+            local = candidates[x] + lo - offset
+            if local < 0:
+                continue
+            p += np.searchsorted(indices[p:end], local)
+            if p >= end:
+                break
+            if indices[p] == local:
+                acc[candidates[x]] += weight * data[p]
+        return n
+    for j in range(start, end):
+        i = indices[j] + offset - lo
+        if acc[i] != 0:
+            acc[i] += weight * data[j]
+    return end - start
+
+
+@njit(cache=True, nogil=True)
+def _exact_in(q_val, indices, data, starts, ends, local, one):  # type: ignore[no-untyped-def]
+    one[0] = 0
+    for t in range(q_val.shape[0]):
+        j = starts[t] + np.searchsorted(indices[starts[t] : ends[t]], local)
+        if j < ends[t] and indices[j] == local:
+            one[0] += q_val[t] * data[j]
+    return one[0]
+
+
+@njit(cache=True, nogil=True)
+def _exact(d, q_val, segments, starts, ends, one):  # type: ignore[no-untyped-def]
+    """Document d's text score summed in the exact order (query terms in column order, into a
+    float32 as the plain product sums it)."""
+    (base, _), (tail, t_off) = segments
+    if d < t_off:
+        return _exact_in(q_val, base[1], base[2], starts[0], ends[0], d, one)
+    return _exact_in(q_val, tail[1], tail[2], starts[1], ends[1], d - t_off, one)
+
+
+@njit(cache=True, nogil=True)
+def _most_boost(wanted):  # type: ignore[no-untyped-def]
+    """The most the boosts can add to any document's score for this query."""
+    q_province, q_maturity, q_modes, region_points, maturity_points, mode_points, _ = wanted
+    return (
+        (region_points if q_province >= 0 else 0.0)
+        + (maturity_points if q_maturity >= 0 else 0.0)
+        + (mode_points if q_modes > 0 else 0.0)
+    )
+
+
+@njit(cache=True, nogil=True)
+def _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, exact):  # type: ignore[no-untyped-def]
+    """Offer documents lo + held[:n] to the best-k heap (final score: boosts, filter, floor) and the
+    best-m heap (text score alone); returns both sizes. With ``exact`` the text score is recomputed
+    in the exact order, else acc is read."""
+    pr, ma, mo, query, _, _ = pairing
+    wanted = _wanted(q, pairing)
     size = size_by_text = 0
     least, least_d = heap[0], heap[2]  # the heaps' roots, read inline: a call per document costs more
     least_by_text, least_by_text_d = by_text[0], by_text[2]
-    for i in range(acc.shape[0]):
-        text = acc[i]
+    rescore, q_val, segments, starts, ends, one = exact
+    for x in range(n):
+        i = held[x]
+        text = _exact(lo + i, q_val, segments, starts, ends, one) if rescore else acc[i]
         if text <= 0:
             continue
-        acc[i] = 0
         d = lo + i
         if m > 0 and (size_by_text < m or _worse(least_by_text[0], least_by_text_d[0], text, d)):
             size_by_text = _push(by_text, size_by_text, m, text, text, d)
         if mask.shape[0] and not mask[d]:
             continue
-        final = text + _boost(d, q, pr, ma, mo, query, points, demand) if query.shape[0] else text
+        final = text + _boost(pr[d], ma[d], mo[d], wanted) if query.shape[0] else text
         if final <= floor:
             continue
         if size < k or _worse(least[0], least_d[0], final, d):
@@ -146,11 +247,108 @@ def _select(acc, lo, q, k, floor, mask, pairing, heap, m, by_text):  # type: ign
 
 
 @njit(cache=True, nogil=True)
-def _rank_range(q_idx, q_val, base, tail, n_docs, lo, hi, q, k, floor, mask, pairing, acc, heap, m, by_text):  # type: ignore[no-untyped-def]
+def _thresholds(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, no_exact):  # type: ignore[no-untyped-def]
+    """The k-th best final score and m-th best text score among documents lo + held[:n] so far
+    (lower bounds of the final ones: weights only add); +inf where nothing is wanted, -inf where
+    fewer are held."""
+    size, size_by_text = _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, no_exact)
+    theta = np.inf if k == 0 else (heap[0][0] if size == k else -np.inf)
+    theta_text = np.inf if m == 0 else (by_text[0][0] if size_by_text == m else -np.inf)
+    return theta, theta_text
+
+
+@njit(cache=True, nogil=True)
+def _still_in(acc, held, n, lo, q, rest, theta, theta_text, mask, pairing):  # type: ignore[no-untyped-def]
+    """Keep (in place, in order) the documents that may still reach either heap with ``rest`` more
+    text score; zero the others' accumulators. Returns how many are kept."""
+    pr, ma, mo, query, _, _ = pairing
+    wanted = _wanted(q, pairing)
+    kept = 0
+    for x in range(n):
+        i = held[x]
+        d = lo + i
+        text = acc[i]
+        reach = text + rest + PRUNE_MARGIN >= theta_text
+        if not reach and not (mask.shape[0] and not mask[d]):
+            boost = _boost(pr[d], ma[d], mo[d], wanted) if query.shape[0] else 0.0
+            reach = text + boost + rest + PRUNE_MARGIN >= theta
+        if reach:
+            held[kept] = i
+            kept += 1
+        else:
+            acc[i] = 0
+    return kept
+
+
+@njit(cache=True, nogil=True)
+def _rank_range(
+    q_idx, q_val, segments, maxima, n_docs, lo, hi, q, k, floor, mask, pairing, acc, held, heap, m, by_text
+):  # type: ignore[no-untyped-def]
+    """Best k (and best m by text) of documents [lo, hi), pruned: returns both sizes and the postings read.
+
+    Terms are taken from the highest possible contribution (query weight x the column's largest
+    weight) down. Once the terms left could not lift a document no term has reached into either
+    heap, their postings are read only for the documents still in the running (MaxScore, term at
+    a time). The pruned sums run in another order than the exact ones, so the documents within
+    :data:`PRUNE_MARGIN` of the final thresholds are rescored exactly: the result is the exact one.
+    """
     partial = lo > 0 or hi < n_docs
-    _accumulate(q_idx, q_val, base[0], base[1], lo, hi, partial, acc)
-    _accumulate(q_idx, q_val, tail[0], tail[1], lo, hi, partial, acc)
-    return _select(acc[: hi - lo], lo, q, k, floor, mask, pairing, heap, m, by_text)
+    n_terms = q_idx.shape[0]
+    (base, _), (tail, t_off) = segments
+    starts, ends = np.empty((2, n_terms), np.int64), np.empty((2, n_terms), np.int64)
+    _slices(q_idx, base, 0, lo, hi, partial, starts[0], ends[0])
+    _slices(q_idx, tail, t_off, lo, hi, partial, starts[1], ends[1])
+    bound = np.empty(n_terms, np.float64)
+    for t in range(n_terms):
+        bound[t] = q_val[t] * max(maxima[0][q_idx[t]], maxima[1][q_idx[t]])
+    order = np.argsort(-bound, kind="mergesort")
+    rest, postings = np.zeros(n_terms + 1), np.zeros(n_terms + 1, np.int64)
+    for x in range(n_terms - 1, -1, -1):
+        t = order[x]
+        rest[x] = rest[x + 1] + bound[t]
+        postings[x] = postings[x + 1] + ends[0, t] - starts[0, t] + ends[1, t] - starts[1, t]
+    most_boost = _most_boost(_wanted(q, pairing))
+    no_exact = (False, q_val, segments, starts, ends, np.zeros(1, np.float32))
+    n, checked, x, read = 0, 0, 0, 0
+    theta, theta_text = -np.inf, -np.inf
+    while x < n_terms:  # every document that holds these terms counts
+        if x > 0 and postings[x] >= 2 * n and n >= checked + checked // 2 + 1:
+            theta, theta_text = _thresholds(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, no_exact)
+            checked = n
+            if rest[x] + most_boost + PRUNE_MARGIN < theta and rest[x] + PRUNE_MARGIN < theta_text:
+                break
+        t = order[x]
+        n = _add_column(base[1], base[2], starts[0, t], ends[0, t], q_val[t], 0, lo, acc, held, n)
+        n = _add_column(tail[1], tail[2], starts[1, t], ends[1, t], q_val[t], t_off, lo, acc, held, n)
+        read += postings[x] - postings[x + 1]
+        x += 1
+    if x < n_terms:  # the rest: only for the documents still in the running
+        n = _still_in(acc, held, n, lo, q, rest[x], theta, theta_text, mask, pairing)
+        ordered = False
+        while x < n_terms:
+            t = order[x]
+            if not ordered and n * GALLOP < postings[x] - postings[x + 1]:
+                held[:n].sort()  # once: keeping the candidates in the running keeps their order
+                ordered = True
+            read += _add_to_candidates(
+                base[1], base[2], starts[0, t], ends[0, t], q_val[t], 0, lo, acc, held, n, ordered
+            )
+            read += _add_to_candidates(
+                tail[1], tail[2], starts[1, t], ends[1, t], q_val[t], t_off, lo, acc, held, n, ordered
+            )
+            x += 1
+            if n > 16 * (k + m):
+                theta, theta_text = _thresholds(
+                    acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, no_exact
+                )
+                n = _still_in(acc, held, n, lo, q, rest[x], theta, theta_text, mask, pairing)
+    theta, theta_text = _thresholds(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, no_exact)
+    n = _still_in(acc, held, n, lo, q, 0.0, theta, theta_text, mask, pairing)
+    exact = (True, q_val, segments, starts, ends, np.zeros(1, np.float32))
+    size, size_by_text = _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, exact)
+    for y in range(n):
+        acc[held[y]] = 0
+    return size, size_by_text, read
 
 
 @njit(cache=True, nogil=True)
@@ -159,11 +357,12 @@ def _heap(k):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _rank_jobs(w, workers, parts, width, q_indptr, q_indices, q_data, segs, n_docs, k, m, floor, mask, pairing, out):  # type: ignore[no-untyped-def]
+def _rank_jobs(
+    w, workers, parts, width, q_indptr, q_indices, q_data, segs, maxima, n_docs, k, m, floor, mask, pairing, out
+):  # type: ignore[no-untyped-def]
     """Worker w's share: jobs w, w + workers, ... of (query, part of the documents)."""
-    base, tail = segs
-    found, f_s, f_t, c_found, c_t = out
-    acc = np.zeros(width, dtype=np.float32)
+    found, f_s, f_t, c_found, c_t, read = out
+    acc, held = np.zeros(width, dtype=np.float32), np.empty(width, dtype=np.int64)
     heap, by_text = _heap(k), _heap(m)
     for job in range(w, (q_indptr.shape[0] - 1) * parts, workers):
         q, part = job // parts, job % parts
@@ -172,8 +371,8 @@ def _rank_jobs(w, workers, parts, width, q_indptr, q_indices, q_data, segs, n_do
             continue
         q_idx = q_indices[q_indptr[q] : q_indptr[q + 1]]
         q_val = q_data[q_indptr[q] : q_indptr[q + 1]]
-        size, size_by_text = _rank_range(
-            q_idx, q_val, base, tail, n_docs, lo, hi, q, k, floor, mask, pairing, acc, heap, m, by_text
+        size, size_by_text, read[q, part] = _rank_range(
+            q_idx, q_val, segs, maxima, n_docs, lo, hi, q, k, floor, mask, pairing, acc, held, heap, m, by_text
         )
         found[q, part, :size] = heap[2][:size]
         f_s[q, part, :size] = heap[0][:size]
@@ -190,21 +389,22 @@ def _results(n_queries, parts, k, m):  # type: ignore[no-untyped-def]
         np.zeros((n_queries, parts, k), dtype=np.float32),
         np.full((n_queries, parts, m), -1, dtype=np.int64),
         np.zeros((n_queries, parts, m), dtype=np.float32),
+        np.zeros((n_queries, parts), dtype=np.int64),
     )
 
 
 @njit(cache=True, nogil=True)
 def _merged_results(out, k, m):  # type: ignore[no-untyped-def]
-    found, f_s, f_t, c_found, c_t = out
+    found, f_s, f_t, c_found, c_t, read = out
     positions, finals, texts = _merge(found, f_s, f_t, k)
     candidates, _, candidate_texts = _merge(c_found, c_t, c_t, m)
-    return positions, finals, texts, candidates, candidate_texts
+    return positions, finals, texts, candidates, candidate_texts, read.sum(axis=1)
 
 
 @njit(cache=True, nogil=True)
-def _rank_serial(q_indptr, q_indices, q_data, base, tail, n_docs, k, m, floor, mask, pairing):  # type: ignore[no-untyped-def]
+def _rank_serial(q_indptr, q_indices, q_data, segs, maxima, n_docs, k, m, floor, mask, pairing):  # type: ignore[no-untyped-def]
     out = _results(q_indptr.shape[0] - 1, 1, k, m)
-    _rank_jobs(0, 1, 1, n_docs, q_indptr, q_indices, q_data, (base, tail), n_docs, k, m, floor, mask, pairing, out)
+    _rank_jobs(0, 1, 1, n_docs, q_indptr, q_indices, q_data, segs, maxima, n_docs, k, m, floor, mask, pairing, out)
     return _merged_results(out, k, m)
 
 
@@ -220,6 +420,8 @@ def _rank_parallel(
     t_ix,
     t_d,
     t_off,
+    b_max,
+    t_max,
     n_docs,
     k,
     m,
@@ -242,7 +444,24 @@ def _rank_parallel(
     for w in prange(workers):
         segs = (((b_ip, b_ix, b_d), 0), ((t_ip, t_ix, t_d), t_off))
         pairing = (pr, ma, mo, query, points, demand)
-        _rank_jobs(w, workers, parts, width, q_indptr, q_indices, q_data, segs, n_docs, k, m, floor, mask, pairing, out)
+        _rank_jobs(
+            w,
+            workers,
+            parts,
+            width,
+            q_indptr,
+            q_indices,
+            q_data,
+            segs,
+            (b_max, t_max),
+            n_docs,
+            k,
+            m,
+            floor,
+            mask,
+            pairing,
+            out,
+        )
     return _merged_results(out, k, m)
 
 
@@ -278,23 +497,42 @@ def _merge(found, f_s, f_t, k):  # type: ignore[no-untyped-def]
 
 class Ranking(NamedTuple):
     """Best k per query (positions, final scores, text scores; -1 where fewer) and, when asked for,
-    the best m by text score alone, unfiltered (``candidates``, ``candidate_texts``)."""
+    the best m by text score alone, unfiltered (``candidates``, ``candidate_texts``); ``read``
+    counts the postings each query's pass read (pruning leaves the rest unread)."""
 
     positions: np.ndarray
     scores: np.ndarray
     texts: np.ndarray
     candidates: np.ndarray
     candidate_texts: np.ndarray
+    read: np.ndarray
 
 
-def rank_queries(queries, segments, n_docs, k, floor, mask, pairing, m=0):  # type: ignore[no-untyped-def]
-    """Best k documents of every query, and its best m by text alone, in one pass over its columns."""
+@njit(cache=True, parallel=True)
+def column_maxima(cols, width):  # type: ignore[no-untyped-def]
+    """Each term's largest document weight in a segment (0 for a term it does not hold): the bounds pruning needs."""
+    indptr, _, data = cols
+    out = np.zeros(width, dtype=np.float32)
+    for t in prange(min(width, indptr.shape[0] - 1)):
+        for j in range(indptr[t], indptr[t + 1]):
+            out[t] = max(out[t], data[j])
+    return out
+
+
+def rank_queries(queries, segments, maxima, n_docs, k, floor, mask, pairing, m=0):  # type: ignore[no-untyped-def]
+    """Best k documents of every query, and its best m by text alone, in one pruned pass over its columns.
+
+    ``maxima`` are the segments' :func:`column_maxima`.
+    """
     (base, _), (tail, t_off) = segments
     q = (queries.indptr, queries.indices, queries.data)
     threads = numba.get_num_threads()
     if threads == 1 or n_docs * queries.shape[0] < PARALLEL_WORK:
-        return Ranking(*_rank_serial(*q, (base, 0), (tail, t_off), n_docs, k, m, floor, mask, tuple(pairing)))
-    return Ranking(*serialized(_rank_parallel)(*q, *base, *tail, t_off, n_docs, k, m, floor, mask, *pairing, threads))
+        segs = ((tuple(base), 0), (tuple(tail), t_off))
+        return Ranking(*_rank_serial(*q, segs, tuple(maxima), n_docs, k, m, floor, mask, tuple(pairing)))
+    return Ranking(
+        *serialized(_rank_parallel)(*q, *base, *tail, t_off, *maxima, n_docs, k, m, floor, mask, *pairing, threads)
+    )
 
 
 @njit(cache=True, parallel=True)
@@ -303,8 +541,8 @@ def _dense(q_indptr, q_indices, q_data, b_ip, b_ix, b_d, t_ip, t_ix, t_d, t_off,
     for q in prange(q_indptr.shape[0] - 1):
         q_idx = q_indices[q_indptr[q] : q_indptr[q + 1]]
         q_val = q_data[q_indptr[q] : q_indptr[q + 1]]
-        _accumulate(q_idx, q_val, (b_ip, b_ix, b_d), 0, 0, n_docs, False, out[q])
-        _accumulate(q_idx, q_val, (t_ip, t_ix, t_d), t_off, 0, n_docs, False, out[q])
+        _accumulate(q_idx, q_val, (b_ip, b_ix, b_d), 0, out[q])
+        _accumulate(q_idx, q_val, (t_ip, t_ix, t_d), t_off, out[q])
     return out
 
 

@@ -8,7 +8,16 @@ from matcher import Boosts, Demand, Filters, Maturity
 from matcher import postings as postings_module
 from matcher.filters import Attributes
 from matcher.index import _columns
-from matcher.postings import NO_PAIRING, csr_into_columns, dense_scores, keep_rows, rank_queries, weights_of
+from matcher.postings import (
+    NO_PAIRING,
+    Pairing,
+    column_maxima,
+    csr_into_columns,
+    dense_scores,
+    keep_rows,
+    rank_queries,
+    weights_of,
+)
 from matcher.rank import top_k
 from tests.conftest import ACHIEVEMENTS
 
@@ -24,6 +33,13 @@ def _random(rows: int, seed: int, density: float = 0.3) -> sp.csr_matrix:
 def _segments(docs: sp.csr_matrix, split: int) -> tuple:
     """Rows [0, split) as the base, the rest as the tail, as the index keeps them after extended()."""
     return (_columns(docs[:split].tocsc()), 0), (_columns(docs[split:].tocsc()), split)
+
+
+def _rank(queries: sp.csr_matrix, docs: sp.csr_matrix, split: int, *args: object):  # type: ignore[no-untyped-def]
+    """rank_queries over ``docs`` split in two segments at ``split``, with their pruning bounds."""
+    segments = _segments(docs, split)
+    maxima = tuple(column_maxima(columns, docs.shape[1]) for columns, _ in segments)
+    return rank_queries(queries, segments, maxima, docs.shape[0], *args)
 
 
 @pytest.fixture(params=["serial", "parallel"])
@@ -44,9 +60,7 @@ def test_scores_are_the_plain_sparse_product_bit_for_bit(split: int) -> None:
 @pytest.mark.parametrize("split", [N_DOCS, 3])
 def test_ranking_equals_top_k_of_the_product(kernel: str, n_queries: int, split: int) -> None:
     docs, queries = _random(N_DOCS, 3, density=0.5), _random(n_queries, 4, density=0.5)
-    positions, scores, texts, *_ = rank_queries(
-        queries, _segments(docs, split), N_DOCS, 4, np.float32(0.0), np.zeros(0, bool), NO_PAIRING
-    )
+    positions, scores, texts, *_ = _rank(queries, docs, split, 4, np.float32(0.0), np.zeros(0, bool), NO_PAIRING)
     for row, dense in enumerate((queries @ docs.T).toarray()):
         expected = top_k(dense, 4)
         assert positions[row][: len(expected)].tolist() == expected.tolist()
@@ -58,7 +72,7 @@ def test_ranking_equals_top_k_of_the_product(kernel: str, n_queries: int, split:
 def test_ties_rank_the_lower_position_first(kernel: str) -> None:
     docs = sp.csr_matrix(np.ones((N_DOCS, N_TERMS), dtype=np.float32))
     query = sp.csr_matrix(np.ones((1, N_TERMS), dtype=np.float32))
-    positions, *_ = rank_queries(query, _segments(docs, 2), N_DOCS, 3, np.float32(0.0), np.zeros(0, bool), NO_PAIRING)
+    positions, *_ = _rank(query, docs, 2, 3, np.float32(0.0), np.zeros(0, bool), NO_PAIRING)
     assert positions[0].tolist() == [0, 1, 2]
 
 
@@ -77,7 +91,7 @@ def test_filters_boosts_and_floor_match_the_numpy_reference(kernel: str) -> None
     floor = np.float32(0.01)
     pairing = attributes.pairing(queries, boosts, query_is_demand=True)
     n = len(ACHIEVEMENTS)
-    ranking = rank_queries(vectors, _segments(docs, n), n, 3, floor, mask, pairing, 4)
+    ranking = _rank(vectors, docs, n, 3, floor, mask, pairing, 4)
     positions, scores, texts = ranking.positions, ranking.scores, ranking.texts
     for row, text in enumerate((vectors @ docs.T).toarray()):
         by_text = top_k(text, 4)  # the same pass: best by text alone, unfiltered, no boosts
@@ -90,6 +104,65 @@ def test_filters_boosts_and_floor_match_the_numpy_reference(kernel: str) -> None
         assert positions[row][: len(expected)].tolist() == expected.tolist()
         np.testing.assert_array_equal(scores[row][: len(expected)], final[expected])
         np.testing.assert_array_equal(texts[row][: len(expected)], text[expected])
+
+
+def _skewed(n_docs: int, seed: int) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """Documents with a few common, light terms (as single characters are) and many rare, heavy
+    ones, and queries mixing both: the shape where pruning skips most postings."""
+    rng = np.random.default_rng(seed)
+    common, rare = 12, 400
+    light = sp.random(n_docs, common, density=0.5, format="csr", dtype=np.float32, random_state=rng) * 0.02
+    heavy = sp.random(n_docs, rare, density=0.002, format="csr", dtype=np.float32, random_state=rng)
+    heavy.data = 0.2 + 0.8 * heavy.data
+    docs = sp.hstack([light, heavy], format="csr", dtype=np.float32)
+    rows = []
+    for _ in range(6):
+        row = np.zeros(common + rare, dtype=np.float32)
+        row[:common] = rng.uniform(0.5, 1.0, common)
+        row[common + rng.choice(rare, 3, replace=False)] = rng.uniform(0.5, 1.0, 3)
+        rows.append(row)
+    docs.sort_indices()
+    return docs, sp.csr_matrix(np.array(rows))
+
+
+def _reference_boosts(pairing: Pairing, q: int) -> np.ndarray:
+    """The boosts of query q for every document, summed in float32 in the kernel's order."""
+    province, maturity, modes = pairing.query[q]
+    total = np.zeros(pairing.rows_province.shape[0], dtype=np.float32)
+    total += np.where(pairing.rows_province == province, pairing.points[0], 0).astype(np.float32)
+    total += np.where(pairing.rows_maturity >= maturity, pairing.points[1], 0).astype(np.float32)
+    total += np.where((pairing.rows_modes & modes) != 0, pairing.points[2], 0).astype(np.float32)
+    return total
+
+
+@pytest.mark.parametrize("split", [20_000, 11_000])
+def test_pruned_pass_is_exact_and_reads_fewer_postings(kernel: str, split: int) -> None:
+    """MaxScore pruning skips the light terms' postings yet ranks exactly as the full product."""
+    n = 20_000
+    docs, queries = _skewed(n, 11)
+    rng = np.random.default_rng(12)
+    pairing = Pairing(
+        rng.integers(0, 5, n).astype(np.int32),
+        rng.integers(0, 4, n).astype(np.int8),
+        rng.integers(0, 16, n).astype(np.int16),
+        np.column_stack([rng.integers(0, 5, 6), rng.integers(0, 4, 6), rng.integers(1, 16, 6)]).astype(np.int32),
+        np.array([0.05, 0.03, 0.02], dtype=np.float32),
+        True,
+    )
+    mask, floor = rng.random(n) < 0.7, np.float32(0.1)
+    ranking = _rank(queries, docs, split, 5, floor, mask, pairing, 20)
+    for row, text in enumerate((queries @ docs.T).toarray()):
+        by_text = top_k(text, 20)
+        assert ranking.candidates[row].tolist() == by_text.tolist()
+        np.testing.assert_array_equal(ranking.candidate_texts[row], text[by_text])
+        final = text + _reference_boosts(pairing, row)
+        final[(text <= 0) | ~mask] = -1.0
+        expected = top_k(final, 5, floor=float(floor))
+        assert ranking.positions[row].tolist() == expected.tolist()
+        np.testing.assert_array_equal(ranking.scores[row], final[expected])
+        np.testing.assert_array_equal(ranking.texts[row], text[expected])
+    every = np.diff(docs.tocsc().indptr)
+    assert all(ranking.read[row] < every[queries[row].indices].sum() // 4 for row in range(queries.shape[0]))
 
 
 def test_weights_of_reads_documents_from_either_segment() -> None:
