@@ -389,15 +389,18 @@ class TfidfIndex:
 
     def contributions(self, query: sp.csr_matrix | Terms, position: int) -> list[tuple[str, float]]:
         """Per-term parts of one document's text score, largest first; they sum to the score."""
+        return self.contributions_at(query, np.array([position]))[0]
+
+    def contributions_at(self, query: sp.csr_matrix | Terms, positions: np.ndarray) -> list[list[tuple[str, float]]]:
+        """:meth:`contributions` of several documents, their weights read in one pass."""
         self._check_fitted()
-        parts = query.data * self.weights(query, np.array([position]))[0]
-        shared = np.flatnonzero(parts)
-        order = shared[np.argsort(-parts[shared], kind="stable")]
-        names, term = self._names, self._term
-        return [
-            (names.get(c) or term(c), float(parts[i]))
-            for i, c in zip(order, query.indices[order].tolist(), strict=True)
-        ]
+        names, term, columns = self._names, self._term, query.indices.tolist()
+        found = []
+        for parts in query.data * self.weights(query, positions):
+            shared = np.flatnonzero(parts)
+            order = shared[np.argsort(-parts[shared], kind="stable")]
+            found.append([(names.get(columns[i]) or term(columns[i]), float(parts[i])) for i in order.tolist()])
+        return found
 
     def _term(self, column: int) -> str:
         (first, _), *rest = self.channels_

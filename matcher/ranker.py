@@ -200,6 +200,7 @@ class Ranker:
         field = side.field_boost(query, prepared, n)
         if field is not None:
             boosts["field"] = field[positions]
+        terms = side.scorer.explain(prepared, n, positions, ranked.parts, query) if options.explain else []
         matches = []
         for i, position in enumerate(positions.tolist()):
             record = side.records[position]
@@ -207,7 +208,7 @@ class Ranker:
             if options.explain:
                 demand, achievement = (query, record) if self.query_is_demand else (record, query)
                 explanation = Explanation(
-                    terms=side.scorer.explain(prepared, n, position, ranked.parts[i], query),
+                    terms=terms[i],
                     reasons=pair_reasons(demand, achievement),  # type: ignore[arg-type]
                     boosts={name: float(values[i]) for name, values in boosts.items() if values[i] > 0},
                 )

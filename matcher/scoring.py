@@ -275,18 +275,23 @@ class Scorer:
         return parts
 
     def explain(
-        self, prepared: Prepared, n: int, position: int, parts: dict[str, float], query: Record
-    ) -> list[tuple[str, float]]:
-        """Named parts of one pair's text score (query ``n``): terms, synonyms, then ``parts``; they add up to it.
+        self, prepared: Prepared, n: int, positions: np.ndarray, parts: list[dict[str, float]], query: Record
+    ) -> list[list[tuple[str, float]]]:
+        """Named parts of each pair's text score (query ``n`` with each of ``positions``): terms,
+        synonyms, then that pair's ``parts``; they add up to it.
 
         ``query`` is read for its word boundaries (see :func:`readable_terms`); the synonyms
         reached by expansion are read in their own words.
         """
         words = self._query_words("\n".join(record_fields(query)))
-        terms = readable_terms(self.index.contributions(Terms.row(prepared.lexical, n), position), words)
+        lexical = self.index.contributions_at(Terms.row(prepared.lexical, n), positions)
+        explained = [readable_terms(found, words) for found in lexical]
         if prepared.expansion is not None and prepared.expansion.indptr[n + 1] > prepared.expansion.indptr[n]:
             synonyms = self._query_words("\n".join(self._wanted(query)))
-            reached = readable_terms(self.index.contributions(Terms.row(prepared.expansion, n), position), synonyms)
-            terms += [(EXPANDED + term, weight) for term, weight in reached]
-        terms += list(parts.items())
-        return sorted(terms, key=lambda item: -item[1])
+            reached = self.index.contributions_at(Terms.row(prepared.expansion, n), positions)
+            for terms, found in zip(explained, reached, strict=True):
+                terms += [(EXPANDED + term, weight) for term, weight in readable_terms(found, synonyms)]
+        return [
+            sorted(terms + list(pair.items()), key=lambda item: -item[1])
+            for terms, pair in zip(explained, parts, strict=True)
+        ]
