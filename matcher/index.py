@@ -357,14 +357,14 @@ class TfidfIndex:
         floor: float = 0.0,
         mask: np.ndarray | None = None,
         pairing: Pairing | None = None,
-        by_text: int = 0,
+        by_text: int | np.ndarray = 0,
     ) -> Ranking:
         """Best ``k`` rows per query, as positions, scores and text scores of shape ``(n_queries, k)``.
 
         A row counts when its text score is positive, ``mask`` (if any) keeps it, and its score
         (text plus the ``pairing`` boosts) is above ``floor``; -1 fills the positions of short lists.
-        With ``by_text`` the same pass also keeps each query's best ``by_text`` rows by text score
-        alone, ignoring mask, boosts and floor (``candidates``, ``candidate_texts``).
+        With ``by_text`` (one count, or one per query) the same pass also keeps each query's best
+        rows by text score alone, ignoring mask, boosts and floor (``candidates``, ``candidate_texts``).
         """
         self._check_fitted()
         return rank_queries(  # type: ignore[no-any-return]

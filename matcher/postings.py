@@ -357,13 +357,19 @@ def _heap(k):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
+def _most(m_of):  # type: ignore[no-untyped-def]
+    return m_of.max() if m_of.shape[0] else 0
+
+
+@njit(cache=True, nogil=True)
 def _rank_jobs(
-    w, workers, parts, width, q_indptr, q_indices, q_data, segs, maxima, n_docs, k, m, floor, mask, pairing, out
+    w, workers, parts, width, q_indptr, q_indices, q_data, segs, maxima, n_docs, k, m_of, floor, mask, pairing, out
 ):  # type: ignore[no-untyped-def]
-    """Worker w's share: jobs w, w + workers, ... of (query, part of the documents)."""
+    """Worker w's share: jobs w, w + workers, ... of (query, part of the documents); query q keeps
+    its best ``m_of[q]`` by text too."""
     found, f_s, f_t, c_found, c_t, read = out
     acc, held = np.zeros(width, dtype=np.float32), np.empty(width, dtype=np.int64)
-    heap, by_text = _heap(k), _heap(m)
+    heap, by_text = _heap(k), _heap(_most(m_of))
     for job in range(w, (q_indptr.shape[0] - 1) * parts, workers):
         q, part = job // parts, job % parts
         lo, hi = part * width, min(n_docs, (part + 1) * width)
@@ -372,7 +378,7 @@ def _rank_jobs(
         q_idx = q_indices[q_indptr[q] : q_indptr[q + 1]]
         q_val = q_data[q_indptr[q] : q_indptr[q + 1]]
         size, size_by_text, read[q, part] = _rank_range(
-            q_idx, q_val, segs, maxima, n_docs, lo, hi, q, k, floor, mask, pairing, acc, held, heap, m, by_text
+            q_idx, q_val, segs, maxima, n_docs, lo, hi, q, k, floor, mask, pairing, acc, held, heap, m_of[q], by_text
         )
         found[q, part, :size] = heap[2][:size]
         f_s[q, part, :size] = heap[0][:size]
@@ -402,10 +408,10 @@ def _merged_results(out, k, m):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _rank_serial(q_indptr, q_indices, q_data, segs, maxima, n_docs, k, m, floor, mask, pairing):  # type: ignore[no-untyped-def]
-    out = _results(q_indptr.shape[0] - 1, 1, k, m)
-    _rank_jobs(0, 1, 1, n_docs, q_indptr, q_indices, q_data, segs, maxima, n_docs, k, m, floor, mask, pairing, out)
-    return _merged_results(out, k, m)
+def _rank_serial(q_indptr, q_indices, q_data, segs, maxima, n_docs, k, m_of, floor, mask, pairing):  # type: ignore[no-untyped-def]
+    out = _results(q_indptr.shape[0] - 1, 1, k, _most(m_of))
+    _rank_jobs(0, 1, 1, n_docs, q_indptr, q_indices, q_data, segs, maxima, n_docs, k, m_of, floor, mask, pairing, out)
+    return _merged_results(out, k, _most(m_of))
 
 
 @njit(cache=True, parallel=True)
@@ -424,7 +430,7 @@ def _rank_parallel(
     t_max,
     n_docs,
     k,
-    m,
+    m_of,
     floor,
     mask,
     pr,
@@ -440,7 +446,7 @@ def _rank_parallel(
     parts = threads if n_queries < threads else 1
     width = (n_docs + parts - 1) // parts
     workers = min(threads, n_queries * parts)
-    out = _results(n_queries, parts, k, m)
+    out = _results(n_queries, parts, k, _most(m_of))
     for w in prange(workers):
         segs = (((b_ip, b_ix, b_d), 0), ((t_ip, t_ix, t_d), t_off))
         pairing = (pr, ma, mo, query, points, demand)
@@ -456,13 +462,13 @@ def _rank_parallel(
             (b_max, t_max),
             n_docs,
             k,
-            m,
+            m_of,
             floor,
             mask,
             pairing,
             out,
         )
-    return _merged_results(out, k, m)
+    return _merged_results(out, k, _most(m_of))
 
 
 PARALLEL_WORK = 2_000_000
@@ -522,9 +528,10 @@ def column_maxima(cols, width):  # type: ignore[no-untyped-def]
 def rank_queries(queries, segments, maxima, n_docs, k, floor, mask, pairing, m=0):  # type: ignore[no-untyped-def]
     """Best k documents of every query, and its best m by text alone, in one pruned pass over its columns.
 
-    ``maxima`` are the segments' :func:`column_maxima`.
+    ``maxima`` are the segments' :func:`column_maxima`; ``m`` is one count for every query or one per query.
     """
     (base, _), (tail, t_off) = segments
+    m = np.broadcast_to(np.asarray(m, dtype=np.int64), (queries.shape[0],)).copy()
     q = (queries.indptr, queries.indices, queries.data)
     threads = numba.get_num_threads()
     if threads == 1 or n_docs * queries.shape[0] < PARALLEL_WORK:

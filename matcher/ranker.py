@@ -96,7 +96,7 @@ class Ranker:
             floor=options.floor,
             mask=mask,
             pairing=pairing,
-            by_text=side.scorer.params.coverage_candidates if covers else 0,
+            by_text=np.where(prepared.short, side.scorer.params.coverage_candidates, 0) if covers else 0,
         )
         positions, scores, texts = ranking.positions, ranking.scores, ranking.texts
         pools = self._coverage_pools(queries, prepared, ranking, mask, options) if covers else {}

@@ -150,11 +150,13 @@ def test_pruned_pass_is_exact_and_reads_fewer_postings(kernel: str, split: int) 
         True,
     )
     mask, floor = rng.random(n) < 0.7, np.float32(0.1)
-    ranking = _rank(queries, docs, split, 5, floor, mask, pairing, 20)
+    by_text_wanted = np.array([20, 0, 20, 0, 20, 7])  # one count per query: only short queries want these
+    ranking = _rank(queries, docs, split, 5, floor, mask, pairing, by_text_wanted)
     for row, text in enumerate((queries @ docs.T).toarray()):
-        by_text = top_k(text, 20)
-        assert ranking.candidates[row].tolist() == by_text.tolist()
-        np.testing.assert_array_equal(ranking.candidate_texts[row], text[by_text])
+        by_text = top_k(text, int(by_text_wanted[row]))
+        assert ranking.candidates[row][: len(by_text)].tolist() == by_text.tolist()
+        assert (ranking.candidates[row][len(by_text) :] == -1).all()
+        np.testing.assert_array_equal(ranking.candidate_texts[row][: len(by_text)], text[by_text])
         final = text + _reference_boosts(pairing, row)
         final[(text <= 0) | ~mask] = -1.0
         expected = top_k(final, 5, floor=float(floor))
