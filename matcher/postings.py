@@ -135,6 +135,14 @@ the best are rescored in the exact order."""
 
 GALLOP = 16
 """A column this many times longer than the candidates is searched candidate by candidate, not read through."""
+THRESHOLD_SAMPLE = 2048
+"""While every document counts, thresholds are taken over the first documents seen (those of the
+heaviest terms, the likely best): any subset gives lower bounds, and a small one is cheap to check often."""
+CHECK_COST = 4
+"""Thresholds are checked before a term when the postings left are this many times the documents
+sampled and at least as many postings were read since the last check: checks never cost more than
+the reading they may save, nor than the reading done."""
+"""A column this many times longer than the candidates is searched candidate by candidate, not read through."""
 
 
 @njit(cache=True, nogil=True)
@@ -163,6 +171,19 @@ def _add_column(indices, data, start, end, weight, offset, lo, acc, touched, n):
 
 
 @njit(cache=True, nogil=True)
+def _gallop(indices, p, end, local):  # type: ignore[no-untyped-def]
+    """The first j >= p with indices[j] >= local (end if none): steps doubling from p, then a binary
+    search, so a short hop costs a few reads."""
+    step = 1
+    while p + step < end and indices[p + step] < local:
+        step *= 2
+    if indices[p] >= local if p < end else True:
+        return p
+    low, high = p + step // 2, min(p + step, end)
+    return low + np.searchsorted(indices[low:high], local)
+
+
+@njit(cache=True, nogil=True)
 def _add_to_candidates(indices, data, start, end, weight, offset, lo, acc, candidates, n, ordered):  # type: ignore[no-untyped-def]
     """acc += weight * column for the candidates only, whose acc is not zero: a forward search per
     candidate when they are ``ordered`` and few against the column, else one filtered pass over it.
@@ -173,7 +194,7 @@ def _add_to_candidates(indices, data, start, end, weight, offset, lo, acc, candi
             local = candidates[x] + lo - offset
             if local < 0:
                 continue
-            p += np.searchsorted(indices[p:end], local)
+            p = _gallop(indices, p, end, local)
             if p >= end:
                 break
             if indices[p] == local:
@@ -309,12 +330,15 @@ def _rank_range(
         postings[x] = postings[x + 1] + ends[0, t] - starts[0, t] + ends[1, t] - starts[1, t]
     most_boost = _most_boost(_wanted(q, pairing))
     no_exact = (False, q_val, segments, starts, ends, np.zeros(1, np.float32))
-    n, checked, x, read = 0, 0, 0, 0
+    n, x, read, read_at_check = 0, 0, 0, 0
     theta, theta_text = -np.inf, -np.inf
     while x < n_terms:  # every document that holds these terms counts
-        if x > 0 and postings[x] >= 2 * n and n >= checked + checked // 2 + 1:
-            theta, theta_text = _thresholds(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, no_exact)
-            checked = n
+        sample = min(n, THRESHOLD_SAMPLE)
+        if x > 0 and postings[x] >= CHECK_COST * sample and read - read_at_check >= sample:
+            theta, theta_text = _thresholds(
+                acc, held, sample, lo, q, k, floor, mask, pairing, heap, m, by_text, no_exact
+            )
+            read_at_check = read
             if rest[x] + most_boost + PRUNE_MARGIN < theta and rest[x] + PRUNE_MARGIN < theta_text:
                 break
         t = order[x]
@@ -337,7 +361,7 @@ def _rank_range(
                 tail[1], tail[2], starts[1, t], ends[1, t], q_val[t], t_off, lo, acc, held, n, ordered
             )
             x += 1
-            if n > 16 * (k + m):
+            if n > 16 * (k + m) and postings[x] >= CHECK_COST * n:  # fewer candidates for the terms left
                 theta, theta_text = _thresholds(
                     acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, no_exact
                 )
