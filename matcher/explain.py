@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 
+from .features import MAX_GRAM
 from .filters import money_of
 from .index import CHAR_PREFIX
 from .records import Achievement, Demand
@@ -82,14 +83,18 @@ def readable_terms(contributions: list[tuple[str, float]], query: QueryWords) ->
     - lone single characters are summed under :data:`SINGLE_CHARACTERS`.
     """
     words = {t: w for t, w in contributions if not t.startswith(CHAR_PREFIX)}
-    longest_first = sorted(words, key=len, reverse=True)
+    home_of = {}  # every short piece of a shared word -> the longest shared word holding it
+    for word in reversed(sorted(words, key=len, reverse=True)):  # the longest (then the first) is set last, and wins
+        for size in range(1, min(len(word), MAX_GRAM) + 1):
+            for start in range(len(word) - size + 1):
+                home_of[word[start : start + size]] = word
     merged = dict(words)
     fragments: list[tuple[str, list[str], float]] = []
     for term, weight in contributions:
         if not term.startswith(CHAR_PREFIX):
             continue
         gram = term[len(CHAR_PREFIX) :]
-        home = next((w for w in longest_first if gram in w), None)
+        home = home_of.get(gram)
         if home is None and len(gram) == 1:
             home = SINGLE_CHARACTERS
         elif home is None:

@@ -109,7 +109,7 @@ class Ranker:
                     first = Ranked(positions[n][found], scores[n][found], texts[n][found], [])
                 else:
                     first = self._kernel(Terms.row(combined, n), query, wanted, mask, options)
-                return _merged(first, pools.get(n, {}), wanted)
+                return _merged(first, pools.get(n), wanted)
 
             results.append(self._matches(query, prepared, n, fetch, options))
         return results
@@ -129,7 +129,7 @@ class Ranker:
         ranking: Ranking,
         mask: np.ndarray | None,
         options: Options,
-    ) -> dict[int, dict[int, _Scored]]:
+    ) -> dict[int, _Pool]:
         """Per short query: its best candidates by text score (from the kernel's same pass) with the
         coverage part and the boosts added; candidates the filter drops are left out."""
         scorer = self.side.scorer
@@ -146,11 +146,7 @@ class Ranker:
             allowed = final > options.floor
             if mask is not None:
                 allowed &= mask[candidates]
-            pools[n] = {
-                int(p): _Scored(float(s), float(t), {COVERAGE: float(c)} if c else {})
-                for p, s, t, c, ok in zip(candidates, final, covered_text, coverage, allowed, strict=True)
-                if ok
-            }
+            pools[n] = _Pool(candidates[allowed], final[allowed], covered_text[allowed], coverage[allowed])
         return pools
 
     def _dense(
@@ -234,7 +230,8 @@ def _collapsed(side: Side, fetch: Callable[[int], Ranked], k: int) -> tuple[Rank
             elif group[0] not in shown:
                 shown.add(group[0])
                 kept.append(i)
-                copies.append(tuple(side.records[p].id for p in group if p != position))
+                own = side.records[position].id
+                copies.append(tuple(other for other in side.group_ids[group[0]] if other != own))
             if len(kept) == k:
                 break
         if len(kept) == k or len(ranked.positions) < wanted:
@@ -249,33 +246,34 @@ def _first(ranked: Ranked, k: int) -> Ranked:
     return Ranked(ranked.positions[:k], ranked.scores[:k], ranked.texts[:k], ranked.parts[:k])
 
 
-class _Scored(NamedTuple):
-    score: float
-    text: float
-    parts: dict[str, float]
+class _Pool(NamedTuple):
+    """A short query's coverage-ranked candidates: positions, final scores, text scores (coverage
+    included) and the coverage parts."""
+
+    positions: np.ndarray
+    scores: np.ndarray
+    texts: np.ndarray
+    coverage: np.ndarray
 
 
-def _merged(first: Ranked, pool: dict[int, _Scored], wanted: int) -> Ranked:
-    """The best ``wanted`` of ``first`` and a coverage pool (a pooled score replaces the kernel's)."""
-    if not pool:
+def _merged(first: Ranked, pool: _Pool | None, wanted: int) -> Ranked:
+    """The best ``wanted`` of ``first`` and a coverage pool (a pooled score replaces the kernel's);
+    ties: the lower position first, as everywhere."""
+    if pool is None or not len(pool.positions):
         return Ranked(
             first.positions[:wanted],
             first.scores[:wanted],
             first.texts[:wanted],
             [{}] * min(wanted, len(first.positions)),
         )
-    every = {
-        int(p): _Scored(float(s), float(t), {})
-        for p, s, t in zip(first.positions, first.scores, first.texts, strict=True)
-    }
-    every.update(pool)
-    order = sorted(every, key=lambda p: (-every[p].score, p))[:wanted]
-    return Ranked(
-        np.array(order, dtype=np.int64),
-        np.array([every[p].score for p in order], dtype=np.float32),
-        np.array([every[p].text for p in order], dtype=np.float32),
-        [every[p].parts for p in order],
-    )
+    outside = ~np.isin(first.positions, pool.positions)
+    positions = np.concatenate([first.positions[outside], pool.positions])
+    scores = np.concatenate([first.scores[outside], pool.scores])
+    texts = np.concatenate([first.texts[outside], pool.texts])
+    coverage = np.concatenate([np.zeros(int(outside.sum()), dtype=np.float32), pool.coverage])
+    order = np.lexsort((positions, -scores))[:wanted]
+    parts = [{COVERAGE: float(c)} if c else {} for c in coverage[order].tolist()]
+    return Ranked(positions[order], scores[order], texts[order], parts)
 
 
 def _boosted(text: np.ndarray, boosts: dict[str, np.ndarray]) -> np.ndarray:

@@ -126,10 +126,14 @@ class Side:
         flags[list(self.group_of)] = True
         return flags
 
+    @cached_property
+    def group_ids(self) -> dict[int, tuple[str, ...]]:
+        """First position of each near-duplicate group -> the ids of all its members, in position order."""
+        return {group[0]: tuple(self.records[p].id for p in group) for group in self.group_of.values()}
+
     def duplicate_groups(self) -> list[list[str]]:
         """Ids of each group of near-duplicates on this side."""
-        seen = {id(g): g for g in self.group_of.values()}
-        return [[self.records[p].id for p in group] for group in sorted(seen.values(), key=lambda g: g[0])]
+        return [list(self.group_ids[first]) for first in sorted(self.group_ids)]
 
     @cached_property
     def _field_class(self) -> np.ndarray:
