@@ -45,13 +45,20 @@ class QueryWords:
                 self.spans.append((start, start + len(word)))
                 cursor = start + len(word)
         self.words = {self.text[s:e] for s, e in self.spans}
+        self._fragments: dict[str, list[str] | None] = {}
 
     def fragment(self, gram: str) -> list[str] | None:
         """The query words a fragment ``gram`` lies in or across; None when it reads as a word.
 
         A gram reads as a word when it is a word of the query or a known word lying inside one,
         or when it is not in the text at all (nothing to tell). An empty list: it touches no word.
+        Remembered per gram (each of a query's explanations asks again): read the list, never change it.
         """
+        if gram not in self._fragments:
+            self._fragments[gram] = self._fragment(gram)
+        return self._fragments[gram]
+
+    def _fragment(self, gram: str) -> list[str] | None:
         if gram in self.words or gram not in self.text:
             return None
         around: list[str] = []
@@ -105,9 +112,13 @@ def readable_terms(contributions: list[tuple[str, float]], query: QueryWords) ->
             home = gram
         merged[home] = merged.get(home, 0.0) + weight
     shown = [w for w in merged if w != SINGLE_CHARACTERS]
+    holding: dict[str, list[int]] = {}  # character -> the shown words holding it (their places in shown)
+    for n, word in enumerate(shown):
+        for character in set(word):
+            holding.setdefault(character, []).append(n)
     for gram, around, weight in fragments:
-        homes = [w for w in shown if any(c in w for c in gram) and any(w in a for a in around)]
-        homes = homes or [SINGLE_CHARACTERS]
+        near = sorted({n for character in set(gram) for n in holding.get(character, ())})
+        homes = [shown[n] for n in near if any(shown[n] in a for a in around)] or [SINGLE_CHARACTERS]
         for home in homes:
             merged[home] = merged.get(home, 0.0) + weight / len(homes)
     return sorted(merged.items(), key=lambda item: -item[1])
