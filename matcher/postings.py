@@ -142,7 +142,6 @@ CHECK_COST = 4
 """Thresholds are checked before a term when the postings left are this many times the documents
 sampled and at least as many postings were read since the last check: checks never cost more than
 the reading they may save, nor than the reading done."""
-"""A column this many times longer than the candidates is searched candidate by candidate, not read through."""
 
 
 @njit(cache=True, nogil=True)
@@ -209,6 +208,7 @@ def _add_to_candidates(indices, data, start, end, weight, offset, lo, acc, candi
 
 @njit(cache=True, nogil=True)
 def _exact_in(q_val, indices, data, starts, ends, local, one):  # type: ignore[no-untyped-def]
+    """The sum over the query terms, in order, of q_t x (weight of row ``local`` in t's slice of one segment)."""
     one[0] = 0
     for t in range(q_val.shape[0]):
         j = starts[t] + np.searchsorted(indices[starts[t] : ends[t]], local)
@@ -361,7 +361,7 @@ def _rank_range(
                 tail[1], tail[2], starts[1, t], ends[1, t], q_val[t], t_off, lo, acc, held, n, ordered
             )
             x += 1
-            if n > 16 * (k + m) and postings[x] >= CHECK_COST * n:  # fewer candidates for the terms left
+            if n > 16 * (k + m) and postings[x] >= CHECK_COST * n:  # many candidates, much left: drop some
                 theta, theta_text = _thresholds(
                     acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, no_exact
                 )
