@@ -13,9 +13,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from matcher.cli import app, err, friendly, out
+from matcher.errors import MatcherError
 from matcher.io import read_records
 from matcher.records import Achievement, Demand
 from matcher.samples import SAMPLE_DIR
+from matcher.snapshot import usable_folder
 
 from .config import Settings, get_settings
 from .db import create_schema, make_engine
@@ -56,17 +58,25 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="port to listen on")] = 8000,
     sample: Annotated[bool, typer.Option("--load-sample", help="store the bundled sample data first (by id)")] = False,
+    index_dir: Annotated[
+        Path | None,
+        typer.Option(help="save the fitted index here and load it at the next start (TECHMATCH_INDEX_DIR)"),
+    ] = None,
 ) -> None:
     """Start the matching service (settings from TECHMATCH_* environment variables)."""
     from .main import create_app
 
     try:
         settings = get_settings()
+        if index_dir is not None:
+            settings = settings.model_copy(update={"index_dir": index_dir})
+        if settings.index_dir is not None:
+            usable_folder(settings.index_dir)
         database = make_url(settings.database_url).render_as_string(hide_password=True)
         if sample:
             counts = load_sample(settings, SAMPLE_DIR)
             out.print(f"sample data: {counts['achievements']} achievements, {counts['demands']} demands in {database}")
-    except (ValidationError, SQLAlchemyError) as error:
+    except (ValidationError, SQLAlchemyError, MatcherError) as error:
         err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     base = f"http://{host}:{port}"

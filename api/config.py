@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, field_validator
@@ -17,6 +18,11 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="sqlite:///techmatch.db",
         description="SQLAlchemy URL; the default is the file techmatch.db in the working folder",
+    )
+    index_dir: Path | None = Field(
+        default=None,
+        description="folder where the fitted index is saved and loaded from at start (memory-mapped, so worker "
+        "processes share it); unset: the index is fitted in memory at every start",
     )
     api_key: SecretStr | None = Field(default=None, description="when set, writes need the header X-API-Key")
     protect_reads: bool = Field(default=False, description="when true (and api_key is set), reads need the key too")

@@ -15,12 +15,12 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from matcher import Achievement, Demand, Matcher
+from matcher.snapshot import Loader, Opened, Snapshots
 
 from .schemas import Freshness
 
 T = TypeVar("T")
 Change = Callable[[Matcher], Matcher]
-Loader = Callable[[], tuple[Sequence[Achievement], Sequence[Demand]]]
 
 log = logging.getLogger(__name__)
 
@@ -42,22 +42,29 @@ def removing(kind: type[Achievement] | type[Demand], id: str) -> Change:
 class LiveIndex:
     """The current :class:`Matcher` for a running service, kept in step with the database."""
 
-    def __init__(self, template: Matcher, load: Loader) -> None:
+    def __init__(self, template: Matcher, load: Loader, snapshots: Snapshots | None = None) -> None:
         self._template = template
         self._load = load
+        self._snapshots = snapshots
         self._lock = threading.Lock()
         self._pending: list[Change] | None = None
         self._thread: threading.Thread | None = None
-        self._writes = 0
         self._last_error: str | None = None
-        self._matcher = self._fit()
-        self._refitted_at = datetime.now(UTC)
+        opened = self._open(exact=False)
+        self._matcher, self._source = opened.matcher, opened.how
+        self._refitted_at, self._writes = opened.fitted_at, opened.changes
 
-    def _fit(self) -> Matcher:
-        """A fresh matcher (same tokenizer, parameters and boosts) fitted on every stored record."""
-        achievements, demands = self._load()
-        t = self._template
-        return Matcher(tokenizer=t.tokenizer, params=t.params, boosts=t.boosts).fit(achievements, demands)
+    def _open(self, *, exact: bool) -> Opened:
+        """A matcher on every stored record: fitted, or the saved one when ``snapshots`` has it (see
+        :meth:`Snapshots.open`; ``exact`` for a rebuild)."""
+        if self._snapshots is not None:
+            opened = self._snapshots.open(self._load, exact=exact)
+            log.info(
+                "index %s from %s (%d changes since it was fitted)", opened.how, self._snapshots.folder, opened.changes
+            )
+            return opened
+        now = datetime.now(UTC)
+        return Opened(self._template.blank().fit(*self._load()), "fitted", now, 0)
 
     @property
     def matcher(self) -> Matcher:
@@ -89,7 +96,7 @@ class LiveIndex:
 
     def _rebuild(self) -> None:
         try:
-            fresh = self._fit()
+            opened = self._open(exact=True)
         except Exception as error:  # a background thread must report, not die silently
             log.exception("index rebuild failed; the old index keeps serving")
             with self._lock:
@@ -97,10 +104,11 @@ class LiveIndex:
             return
         with self._lock:
             missed = self._pending or []
+            fresh = opened.matcher
             for change in missed:
                 fresh = change(fresh)
-            self._matcher, self._pending = fresh, None
-            self._refitted_at, self._writes, self._last_error = datetime.now(UTC), len(missed), None
+            self._matcher, self._pending, self._source = fresh, None, opened.how
+            self._refitted_at, self._writes, self._last_error = opened.fitted_at, len(missed), None
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until a running rebuild has finished (for ``?wait=true`` and shutdown)."""
@@ -115,4 +123,5 @@ class LiveIndex:
                 writes_since_refit=self._writes,
                 rebuilding=self._pending is not None,
                 last_error=self._last_error,
+                source=self._source,
             )

@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
 from matcher import Achievement, ChineseTokenizer, Demand, Matcher, __version__
+from matcher.snapshot import Snapshots
 
 from .config import Settings, get_settings
 from .db import create_schema, make_engine
@@ -38,7 +39,9 @@ def create_app(settings: Settings | None = None, *, tokenizer: ChineseTokenizer 
         engine = make_engine(settings.database_url)
         create_schema(engine)
         repo = SqlRepository(engine)
-        live = LiveIndex(Matcher(tokenizer=tokenizer), lambda: (repo.all(kind=Achievement), repo.all(kind=Demand)))
+        template = Matcher(tokenizer=tokenizer)
+        snapshots = Snapshots(settings.index_dir, template) if settings.index_dir else None
+        live = LiveIndex(template, lambda: (repo.all(kind=Achievement), repo.all(kind=Demand)), snapshots)
         app.state.repo, app.state.live, app.state.store = repo, live, Store(repo, live)
         try:
             yield

@@ -12,6 +12,7 @@ from typing import Any, Generic, Literal, TypeVar, cast
 from pydantic import BaseModel, Field
 
 from matcher import Achievement, CooperationMode, Demand, Filters, Match, Maturity
+from matcher.snapshot import How
 
 MAX_K = 100
 READ_SCHEME, WRITE_SCHEME = "ReadKey", "WriteKey"
@@ -181,6 +182,10 @@ class Freshness(BaseModel):
     writes_since_refit: int = Field(description="writes added since (they use the older vocabulary and IDF)")
     rebuilding: bool
     last_error: str | None = Field(description="why the last rebuild failed, if it did")
+    source: How = Field(
+        description="how the serving index was made: fitted from the database, loaded from TECHMATCH_INDEX_DIR, "
+        "or loaded and updated with the records changed since it was saved"
+    )
 
 
 class Health(BaseModel):

@@ -18,7 +18,6 @@ wrk rather than locust: it is C, so the generator takes little of the 2 cores fr
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
 import resource
@@ -194,11 +193,7 @@ def main() -> None:
         bodies.write_text("\n".join(load_setup.bodies(args.queries)) + "\n", encoding="utf-8")
     prepared_s = round(time.perf_counter() - clock, 1)
     report = {
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "command": " ".join(["python", "benchmarks/load.py", *sys.argv[1:]]),
-        "cores": os.cpu_count(),
-        "achievements": args.achievements,
-        "workers": args.workers,
+        **load_setup.report_head("load.py", args.achievements, args.workers),
         "pinned": args.pin,
         "prepare_s": prepared_s,
         **serve_and_measure(db, bodies, args),

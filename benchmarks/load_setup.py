@@ -1,12 +1,13 @@
 """What the load test needs before it fires: a cached database, query bodies, a running server.
 
-The service fits its index from the database when it starts (api/main.py lifespan; it does not load
-a saved index), so the fastest honest preparation is the database itself, filled once through the
-service's own repository (as ``techmatch serve --load-sample`` does) and kept in benchmarks/.work/.
+Without TECHMATCH_INDEX_DIR the service fits its index from the database when it starts (api/main.py
+lifespan), so the preparation is the database itself, filled once through the service's own
+repository (as ``techmatch serve --load-sample`` does) and kept in benchmarks/.work/.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import socket
@@ -60,20 +61,37 @@ def bodies(n: int, seed: int = 1) -> list[str]:
     return [json.dumps({"text": text, "k": 10}, ensure_ascii=False) for text in texts]
 
 
+def report_head(script: str, achievements: int, workers: int) -> dict[str, object]:
+    """The first keys of a service benchmark's report: when, the command that reproduces it, the machine."""
+    return {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "command": " ".join(["python", f"benchmarks/{script}", *sys.argv[1:]]),
+        "cores": os.cpu_count(),
+        "achievements": achievements,
+        "workers": workers,
+    }
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-def start_server(db: Path, port: int, workers: int, cpus: str | None, healthcheck: int) -> subprocess.Popen[bytes]:
+def start_server(
+    db: Path, port: int, workers: int, cpus: str | None, healthcheck: int, index_dir: Path | None = None
+) -> subprocess.Popen[bytes]:
     """uvicorn with the app factory on loopback, optionally pinned to ``cpus``; its log goes to WORK/server.log.
 
     ``healthcheck``: seconds uvicorn's supervisor waits for a busy worker before killing it (its default, 5,
     kills a worker whose first /match holds the GIL for half a minute at 10^5 achievements).
+    ``index_dir``: TECHMATCH_INDEX_DIR (saved index); unset, every worker fits its own.
     """
     env = {**os.environ, "TECHMATCH_DATABASE_URL": f"sqlite:///{db}"}
     env.pop("TECHMATCH_API_KEY", None)
+    env.pop("TECHMATCH_INDEX_DIR", None)
+    if index_dir is not None:
+        env["TECHMATCH_INDEX_DIR"] = str(index_dir)
     command = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--workers", str(workers), "--no-access-log"]
     command += ["--timeout-worker-healthcheck", str(healthcheck)]

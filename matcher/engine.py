@@ -85,13 +85,14 @@ class Matcher:
 
     def refit(self) -> Matcher:
         """A new matcher fitted from scratch on the current records (fresh vocabulary and IDF)."""
-        return self._empty().fit(self.achievements, self.demands)
+        return self.blank().fit(self.achievements, self.demands)
 
-    def _empty(self) -> Matcher:
+    def blank(self) -> Matcher:
+        """An unfitted matcher with this one's tokenizer and settings."""
         return Matcher(tokenizer=self.tokenizer, params=self.params, boosts=self.boosts, quality=self.quality)
 
     def _with(self, achievements: Side, demands: Side) -> Matcher:
-        other = self._empty()
+        other = self.blank()
         other.achievements_, other.demands_ = achievements, demands
         return other
 
@@ -177,6 +178,16 @@ class Matcher:
             raise MatcherError(f"k must be at least 1, got {options.k}")
         return Ranker(side, self.boosts, query_is_demand=query_is_demand).rank(queries, options)
 
+    def settings(self) -> dict[str, Any]:
+        """What decides how records are matched (saved as ``matcher.json``; the dictionaries are saved beside it)."""
+        return {
+            "version": __version__,
+            "tokenizer": self.tokenizer.params(),
+            "boosts": asdict(self.boosts),
+            "index": asdict(self.params),
+            "quality": asdict(self.quality),
+        }
+
     def save(self, folder: str | Path) -> None:
         """A folder of plain files: settings, dictionaries, records (JSONL) and both indexes."""
         achievements, demands = self._sides()
@@ -184,14 +195,8 @@ class Matcher:
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.tokenizer.user_dict, folder / "user_dict.txt")
         shutil.copyfile(self.tokenizer.stop_words_path, folder / "stopwords.txt")
-        settings = {
-            "version": __version__,
-            "tokenizer": self.tokenizer.params(),
-            "boosts": asdict(self.boosts),
-            "index": asdict(self.params),
-            "quality": asdict(self.quality),
-        }
-        (folder / "matcher.json").write_text(json.dumps(settings, ensure_ascii=False, indent=1), encoding="utf-8")
+        settings = json.dumps(self.settings(), ensure_ascii=False, indent=1)
+        (folder / "matcher.json").write_text(settings, encoding="utf-8")
         for name, side in (("achievements", achievements), ("demands", demands)):
             with open(folder / f"{name}.jsonl", "w", encoding="utf-8") as out:
                 for record in side.records:

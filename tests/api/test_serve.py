@@ -82,3 +82,19 @@ def test_the_engine_commands_are_still_there() -> None:
     result = runner.invoke(app, ["--help"])
     for command in ("match", "evaluate", "demo", "serve"):
         assert command in result.output
+
+
+def test_serve_keeps_its_index_in_the_folder_given(sample_dir: Path, served: list, tmp_path: Path) -> None:
+    for _ in range(2):
+        result = runner.invoke(app, ["serve", "--load-sample", "--index-dir", str(tmp_path / "index")])
+        assert result.exit_code == 0, result.output
+    assert [call["health"]["freshness"]["source"] for call in served] == ["fitted", "loaded"]
+    assert (tmp_path / "index" / "current.json").is_file()
+
+
+def test_an_index_folder_that_cannot_be_written_is_a_clear_error(served: list, tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("a file, not a folder")
+    result = runner.invoke(app, ["serve", "--index-dir", str(tmp_path / "taken")])
+    assert result.exit_code == 2
+    assert "cannot keep the index there" in result.output and "Traceback" not in result.output
+    assert served == []
