@@ -3,7 +3,9 @@
 The same achievement arrives from several platforms, re-posted and lightly edited; a shortlist
 shows it once and lists the other copies. Signatures are plain integer arrays (saved with the
 index, appended on upsert); groups come from banding them and keeping candidate pairs whose
-estimated Jaccard similarity of shingle sets reaches ``threshold``.
+estimated Jaccard similarity of shingle sets reaches ``threshold``. A pair's verdict depends on its
+two rows only, so once the pairs are known an upsert verifies only the pairs with the new rows and
+a removal drops pairs: the service's first match after a write no longer bands the whole side.
 """
 
 from __future__ import annotations
@@ -71,6 +73,10 @@ def _min_hashes(codes, bounds, size, a, b):  # type: ignore[no-untyped-def]
     return rows
 
 
+Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""Verified pairs as three arrays: first rows, second rows (first < second) and similarities."""
+
+
 def record_text(record: Record) -> str:
     return f"{record.title} {record.description}"
 
@@ -98,6 +104,7 @@ class DuplicateFinder:
         self.bands = bands
         self.shingle = shingle
         self.seed = seed
+        self._pairs: Pairs | None = None  # verified pairs, once banded
 
     def _coefficients(self) -> tuple[np.ndarray, np.ndarray]:
         rng = np.random.default_rng(self.seed)
@@ -128,19 +135,53 @@ class DuplicateFinder:
         return other
 
     def extended(self, records: Sequence[Record]) -> DuplicateFinder:
-        return self.with_signatures(np.vstack([self.signatures_, self.signatures(records)]))
+        """The finder with ``records`` appended; known pairs are kept and only pairs with them are verified."""
+        old = len(self.signatures_)
+        other = self.with_signatures(np.vstack([self.signatures_, self.signatures(records)]))
+        known = self._pairs
+        if known is not None:
+            added = other._pairs_with(old)
+            xs, ys, similarity = (np.concatenate([k, a]) for k, a in zip(known, added, strict=True))
+            order = np.lexsort((ys, xs))
+            other._pairs = xs[order], ys[order], similarity[order]
+        return other
 
     def without(self, keep: np.ndarray) -> DuplicateFinder:
-        return self.with_signatures(self.signatures_[np.flatnonzero(keep)])
+        """The finder without the rows where ``keep`` is false; known pairs follow, renumbered."""
+        other = self.with_signatures(self.signatures_[np.flatnonzero(keep)])
+        known = self._pairs
+        if known is not None:
+            xs, ys, similarity = known
+            kept = keep[xs] & keep[ys]
+            position = np.cumsum(keep) - 1
+            other._pairs = position[xs[kept]], position[ys[kept]], similarity[kept]
+        return other
 
     def pairs(self) -> list[tuple[int, int, float]]:
         """Candidate pairs sharing a band, kept where the estimated Jaccard reaches the threshold, by (x, y)."""
         xs, ys, similarity = self._verified()
         return list(zip(xs.tolist(), ys.tolist(), similarity.tolist(), strict=True))
 
-    def _verified(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Verified pairs ``(xs, ys, similarity)``, ``x < y``, sorted: each candidate pair is checked once,
-        in the first band that buckets it, by a compiled kernel."""
+    def _verified(self) -> Pairs:
+        """Verified pairs ``(xs, ys, similarity)``, ``x < y``, sorted; banded once, then kept up to date."""
+        if self._pairs is None:
+            self._pairs = self._banded()
+        return self._pairs
+
+    def _pairs_with(self, start: int) -> Pairs:
+        """Verified pairs ``(xs, ys, similarity)`` with at least one row from ``start`` on: the rows that
+        share a band's minimum hashes with one of those, found by a compiled scan of every row."""
+        signatures, rows = self.signatures_, self.permutations // self.bands
+        codes = np.unique(_shared_band(_band_keys(signatures, rows), signatures, start, rows))
+        n = len(signatures)
+        xs, ys = codes // n, codes % n
+        similarity = (signatures[xs] == signatures[ys]).sum(axis=1) / self.permutations
+        found = similarity >= self.threshold
+        return xs[found], ys[found], similarity[found]
+
+    def _banded(self) -> Pairs:
+        """Every verified pair: each candidate pair is checked once, in the first band that buckets it,
+        by a compiled kernel."""
         signatures, n = self.signatures_, len(self.signatures_)
         rows = self.permutations // self.bands
         orders = np.empty((self.bands, n), dtype=np.int64)
@@ -182,6 +223,47 @@ class DuplicateFinder:
         bounds = np.flatnonzero(np.r_[True, labels[order][1:] != labels[order][:-1], True])
         found = [order[a:b].tolist() for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b - a > 1]
         return sorted(found, key=lambda g: g[0])
+
+
+@njit(cache=True)
+def _band_keys(signatures, rows):  # type: ignore[no-untyped-def]
+    """A 64-bit hash of each row's minimum hashes in each band: ``(bands, n)``; equal bands, equal keys."""
+    n, permutations = signatures.shape
+    keys = np.empty((permutations // rows, n), dtype=np.uint64)
+    for band in range(permutations // rows):
+        for x in range(n):
+            h = np.uint64(14695981039346656037)
+            for k in range(band * rows, (band + 1) * rows):
+                h = (h ^ np.uint64(signatures[x, k])) * np.uint64(1099511628211)
+            keys[band, x] = h
+    return keys
+
+
+@njit(cache=True)
+def _shared_band(keys, signatures, start, rows):  # type: ignore[no-untyped-def]
+    """Codes ``x * n + y`` (x < y, y >= start) of the row pairs whose minimum hashes agree in a whole band
+    (keys found by binary search among the new rows' keys, then the band compared value by value)."""
+    bands, n = keys.shape
+    codes = [np.int64(0) for _ in range(0)]
+    for band in range(bands):
+        new = keys[band, start:]
+        order = np.argsort(new)
+        ordered = new[order]
+        for x in range(n):
+            i = np.searchsorted(ordered, keys[band, x])
+            while i < ordered.shape[0] and ordered[i] == keys[band, x]:
+                y = start + order[i]
+                i += 1
+                if x >= y and x >= start:  # a pair of two new rows: once, from its smaller row
+                    continue
+                same = True
+                for k in range(band * rows, (band + 1) * rows):
+                    if signatures[x, k] != signatures[y, k]:
+                        same = False
+                        break
+                if same:
+                    codes.append(min(x, y) * n + max(x, y))
+    return np.array(codes, dtype=np.int64)
 
 
 @njit(cache=True)

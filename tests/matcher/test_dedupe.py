@@ -96,3 +96,18 @@ def test_duplicate_groups_follow_upsert_remove_and_save(tmp_path: Path) -> None:
 def test_finder_checks_its_settings() -> None:
     with pytest.raises(ValueError, match="multiple of bands"):
         DuplicateFinder(permutations=100, bands=32)
+
+
+def test_pairs_kept_up_to_date_equal_pairs_banded_anew() -> None:
+    """An upsert verifies only the pairs with its new rows, a removal drops pairs: the same pairs as banding
+    the whole side again (threshold 0.3 and few rows per band, so that many candidates share a band)."""
+    records, _ = records_with_copies()
+    shuffled = [records[n] for n in np.random.default_rng(3).permutation(len(records))]
+    finder = DuplicateFinder(threshold=0.3, permutations=64, bands=32).fit(shuffled[:7])
+    assert finder.pairs()  # banded once: known from here on
+    grown = finder.extended(shuffled[7:12]).extended(shuffled[12:])
+    fresh = DuplicateFinder(threshold=0.3, permutations=64, bands=32).fit(shuffled)
+    assert grown.pairs() == fresh.pairs() and len(fresh.pairs()) >= 20
+    keep = np.arange(len(shuffled)) % 3 != 1
+    assert grown.without(keep).pairs() == fresh.with_signatures(fresh.signatures_[keep]).pairs()
+    assert grown.without(keep).groups() == fresh.with_signatures(fresh.signatures_[keep]).groups()
