@@ -4,8 +4,8 @@
 
 Reads the matcher that ``benchmarks/run.py`` saved in ``WORK/techmatch_index`` and the demands of
 ``WORK/demands.jsonl``, then times ``TfidfIndex.rank`` one query at a time, as a ``/match`` calls it:
-the demand's ``min_maturity`` filter, its region/maturity/mode boosts, 4 × 10 results (the headroom
-for near-duplicates), with and without a short query's 100 best-by-text candidates. Query kinds: the
+the demand's ``min_maturity`` filter, its region/maturity/mode boosts, 10 results, one per
+near-duplicate group, with and without a short query's 100 best-by-text candidates. Query kinds: the
 demand title alone, and the whole demand. ``read`` is the postings the pruned pass read against all
 postings of the query's terms (what the kernel read before pruning). Not collected by the tests.
 """
@@ -23,7 +23,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from matcher import Demand, Filters, Matcher  # noqa: E402
-from matcher.ranker import DUPLICATE_HEADROOM  # noqa: E402
 
 K = 10
 
@@ -51,7 +50,7 @@ def measure(work: Path, n_queries: int) -> list[dict[str, object]]:
                 mask = side.attributes.mask(Filters(min_maturity=query.maturity))
                 one = pairing._replace(query=pairing.query[n : n + 1])
                 start = time.perf_counter()
-                ranking = index.rank(vector, K * DUPLICATE_HEADROOM, mask=mask, pairing=one, by_text=candidates)
+                ranking = index.rank(vector, K, mask=mask, pairing=one, by_text=candidates, groups=side.group_codes)
                 times.append(time.perf_counter() - start)
                 read.append(int(ranking.read[0]))
                 total.append(int(postings[vector.indices].sum()))

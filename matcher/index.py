@@ -358,6 +358,7 @@ class TfidfIndex:
         mask: np.ndarray | None = None,
         pairing: Pairing | None = None,
         by_text: int | np.ndarray = 0,
+        groups: np.ndarray | None = None,
     ) -> Ranking:
         """Best ``k`` rows per query, as positions, scores and text scores of shape ``(n_queries, k)``.
 
@@ -365,6 +366,7 @@ class TfidfIndex:
         (text plus the ``pairing`` boosts) is above ``floor``; -1 fills the positions of short lists.
         With ``by_text`` (one count, or one per query) the same pass also keeps each query's best
         rows by text score alone, ignoring mask, boosts and floor (``candidates``, ``candidate_texts``).
+        With ``groups`` (row -> near-duplicate group, -1: none) the best ``k`` hold one row per group.
         """
         self._check_fitted()
         return rank_queries(  # type: ignore[no-any-return]
@@ -377,6 +379,7 @@ class TfidfIndex:
             np.zeros(0, dtype=np.bool_) if mask is None else mask,
             pairing or NO_PAIRING,
             by_text,
+            groups,
         )
 
     def query(self, queries: sp.csr_matrix, k: int) -> Hits:

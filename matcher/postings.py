@@ -70,7 +70,16 @@ def _worse(s1, d1, s2, d2):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _sift_down(hs, ht, hd, size, i):  # type: ignore[no-untyped-def]
+def _place(hd, i, groups, slot_of):  # type: ignore[no-untyped-def]
+    """Note that heap slot i holds its document's near-duplicate group (if it has one)."""
+    if groups.shape[0]:
+        g = groups[hd[i]]
+        if g >= 0:
+            slot_of[g] = i
+
+
+@njit(cache=True, nogil=True)
+def _sift_down(hs, ht, hd, size, i, groups, slot_of):  # type: ignore[no-untyped-def]
     while True:
         child = 2 * i + 1
         if child >= size:
@@ -82,6 +91,8 @@ def _sift_down(hs, ht, hd, size, i):  # type: ignore[no-untyped-def]
         hs[i], hs[child] = hs[child], hs[i]
         ht[i], ht[child] = ht[child], ht[i]
         hd[i], hd[child] = hd[child], hd[i]
+        _place(hd, i, groups, slot_of)
+        _place(hd, child, groups, slot_of)
         i = child
 
 
@@ -113,17 +124,33 @@ def _boost(province, maturity, modes, wanted):  # type: ignore[no-untyped-def]
 
 @njit(cache=True, nogil=True)
 def _push(heap, size, k, score, text, d):  # type: ignore[no-untyped-def]
-    """Offer (score, text, d) to a bounded min-heap of the best k holding ``size``; returns the new size."""
-    hs, ht, hd = heap
+    """Offer (score, text, d) to a bounded min-heap of the best k holding ``size``; returns the new size.
+
+    A heap of :func:`_heap` with ``groups`` (document -> near-duplicate group, -1: none) holds one
+    document per group, the best: a copy replaces its group's entry only when it is better.
+    ``slot_of`` (group -> heap slot) is trusted only where that slot still holds the group, so it is
+    never reset between queries.
+    """
+    hs, ht, hd, groups, slot_of = heap
+    if groups.shape[0] and groups[d] >= 0:
+        s = slot_of[groups[d]]
+        if 0 <= s < size and groups[hd[s]] == groups[d]:
+            if _worse(hs[s], hd[s], score, d):
+                hs[s], ht[s], hd[s] = score, text, d
+                if size == k:  # better is further from the root of a min-heap
+                    _sift_down(hs, ht, hd, size, s, groups, slot_of)
+            return size
     if size < k:
         hs[size], ht[size], hd[size] = score, text, d
+        _place(hd, size, groups, slot_of)
         size += 1
         if size == k:
             for j in range(k // 2 - 1, -1, -1):
-                _sift_down(hs, ht, hd, size, j)
+                _sift_down(hs, ht, hd, size, j, groups, slot_of)
     elif k > 0 and _worse(hs[0], hd[0], score, d):
         hs[0], ht[0], hd[0] = score, text, d
-        _sift_down(hs, ht, hd, size, 0)
+        _place(hd, 0, groups, slot_of)
+        _sift_down(hs, ht, hd, size, 0, groups, slot_of)
     return size
 
 
@@ -376,8 +403,11 @@ def _rank_range(
 
 
 @njit(cache=True, nogil=True)
-def _heap(k):  # type: ignore[no-untyped-def]
-    return np.empty(k, dtype=np.float32), np.empty(k, dtype=np.float32), np.empty(k, dtype=np.int64)
+def _heap(k, groups):  # type: ignore[no-untyped-def]
+    """Scores, text scores, documents; the documents' groups and each group's slot (see :func:`_push`)."""
+    n_groups = groups.max() + 1 if groups.shape[0] else 0
+    slot_of = np.full(n_groups, -1, dtype=np.int64)
+    return np.empty(k, dtype=np.float32), np.empty(k, dtype=np.float32), np.empty(k, dtype=np.int64), groups, slot_of
 
 
 @njit(cache=True, nogil=True)
@@ -387,13 +417,29 @@ def _most(m_of):  # type: ignore[no-untyped-def]
 
 @njit(cache=True, nogil=True)
 def _rank_jobs(
-    w, workers, parts, width, q_indptr, q_indices, q_data, segs, maxima, n_docs, k, m_of, floor, mask, pairing, out
+    w,
+    workers,
+    parts,
+    width,
+    q_indptr,
+    q_indices,
+    q_data,
+    segs,
+    maxima,
+    n_docs,
+    k,
+    m_of,
+    floor,
+    mask,
+    pairing,
+    groups,
+    out,
 ):  # type: ignore[no-untyped-def]
     """Worker w's share: jobs w, w + workers, ... of (query, part of the documents); query q keeps
-    its best ``m_of[q]`` by text too."""
+    its best ``m_of[q]`` by text too (those regardless of ``groups``)."""
     found, f_s, f_t, c_found, c_t, read = out
     acc, held = np.zeros(width, dtype=np.float32), np.empty(width, dtype=np.int64)
-    heap, by_text = _heap(k), _heap(_most(m_of))
+    heap, by_text = _heap(k, groups), _heap(_most(m_of), groups[:0])
     for job in range(w, (q_indptr.shape[0] - 1) * parts, workers):
         q, part = job // parts, job % parts
         lo, hi = part * width, min(n_docs, (part + 1) * width)
@@ -424,18 +470,20 @@ def _results(n_queries, parts, k, m):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _merged_results(out, k, m):  # type: ignore[no-untyped-def]
+def _merged_results(out, k, m, groups):  # type: ignore[no-untyped-def]
     found, f_s, f_t, c_found, c_t, read = out
-    positions, finals, texts = _merge(found, f_s, f_t, k)
-    candidates, _, candidate_texts = _merge(c_found, c_t, c_t, m)
+    positions, finals, texts = _merge(found, f_s, f_t, k, groups)
+    candidates, _, candidate_texts = _merge(c_found, c_t, c_t, m, groups[:0])
     return positions, finals, texts, candidates, candidate_texts, read.sum(axis=1)
 
 
 @njit(cache=True, nogil=True)
-def _rank_serial(q_indptr, q_indices, q_data, segs, maxima, n_docs, k, m_of, floor, mask, pairing):  # type: ignore[no-untyped-def]
+def _rank_serial(q_indptr, q_indices, q_data, segs, maxima, n_docs, k, m_of, floor, mask, pairing, groups):  # type: ignore[no-untyped-def]
     out = _results(q_indptr.shape[0] - 1, 1, k, _most(m_of))
-    _rank_jobs(0, 1, 1, n_docs, q_indptr, q_indices, q_data, segs, maxima, n_docs, k, m_of, floor, mask, pairing, out)
-    return _merged_results(out, k, _most(m_of))
+    _rank_jobs(
+        0, 1, 1, n_docs, q_indptr, q_indices, q_data, segs, maxima, n_docs, k, m_of, floor, mask, pairing, groups, out
+    )
+    return _merged_results(out, k, _most(m_of), groups)
 
 
 @njit(cache=True, parallel=True)
@@ -463,6 +511,7 @@ def _rank_parallel(
     query,
     points,
     demand,
+    groups,
     threads,
 ):  # type: ignore[no-untyped-def]
     """Queries spread over the threads; fewer queries than threads: each query's documents are split."""
@@ -490,9 +539,10 @@ def _rank_parallel(
             floor,
             mask,
             pairing,
+            groups,
             out,
         )
-    return _merged_results(out, k, _most(m_of))
+    return _merged_results(out, k, _most(m_of), groups)
 
 
 PARALLEL_WORK = 2_000_000
@@ -500,8 +550,9 @@ PARALLEL_WORK = 2_000_000
 
 
 @njit(cache=True)
-def _merge(found, f_s, f_t, k):  # type: ignore[no-untyped-def]
-    """Each query's parts merged, best first: insertion by (score desc, position asc)."""
+def _merge(found, f_s, f_t, k, groups):  # type: ignore[no-untyped-def]
+    """Each query's parts merged, best first: insertion by (score desc, position asc); with
+    ``groups``, one document per near-duplicate group (the best), as each part's heap kept."""
     n_queries, parts = found.shape[0], found.shape[1]
     positions = np.full((n_queries, k), -1, dtype=np.int64)
     finals = np.zeros((n_queries, k), dtype=np.float32)
@@ -514,6 +565,11 @@ def _merge(found, f_s, f_t, k):  # type: ignore[no-untyped-def]
                 if d < 0:
                     continue
                 score, text = f_s[q, part, j], f_t[q, part, j]
+                if groups.shape[0] and groups[d] >= 0:
+                    left = _drop_group_if_worse(positions[q], finals[q], texts[q], kept, groups, score, d)
+                    if left < 0:
+                        continue
+                    kept = left
                 if kept == k and not _worse(finals[q, k - 1], positions[q, k - 1], score, d):
                     continue
                 i = k - 1 if kept == k else kept
@@ -523,6 +579,21 @@ def _merge(found, f_s, f_t, k):  # type: ignore[no-untyped-def]
                 positions[q, i], finals[q, i], texts[q, i] = d, score, text
                 kept = min(k, kept + 1)
     return positions, finals, texts
+
+
+@njit(cache=True)
+def _drop_group_if_worse(positions, finals, texts, kept, groups, score, d):  # type: ignore[no-untyped-def]
+    """Before d joins a merged list: -1 if its group is there with a better document; else the
+    list without its group's (worse) document, and its new length."""
+    for i in range(kept):
+        if groups[positions[i]] == groups[d]:
+            if not _worse(finals[i], positions[i], score, d):
+                return -1
+            for j in range(i, kept - 1):
+                positions[j], finals[j], texts[j] = positions[j + 1], finals[j + 1], texts[j + 1]
+            positions[kept - 1] = -1
+            return kept - 1
+    return kept
 
 
 class Ranking(NamedTuple):
@@ -549,20 +620,25 @@ def column_maxima(cols, width):  # type: ignore[no-untyped-def]
     return out
 
 
-def rank_queries(queries, segments, maxima, n_docs, k, floor, mask, pairing, m=0):  # type: ignore[no-untyped-def]
+def rank_queries(queries, segments, maxima, n_docs, k, floor, mask, pairing, m=0, groups=None):  # type: ignore[no-untyped-def]
     """Best k documents of every query, and its best m by text alone, in one pruned pass over its columns.
 
-    ``maxima`` are the segments' :func:`column_maxima`; ``m`` is one count for every query or one per query.
+    ``maxima`` are the segments' :func:`column_maxima`; ``m`` is one count for every query or one per
+    query; ``groups`` (document -> near-duplicate group, -1: none) keeps one of each group in the
+    best k: the best, so the best k groups come out of one pass however many copies they have.
     """
+    groups = np.zeros(0, dtype=np.int32) if groups is None else groups
     (base, _), (tail, t_off) = segments
     m = np.broadcast_to(np.asarray(m, dtype=np.int64), (queries.shape[0],)).copy()
     q = (queries.indptr, queries.indices, queries.data)
     threads = numba.get_num_threads()
     if threads == 1 or n_docs * queries.shape[0] < PARALLEL_WORK:
         segs = ((tuple(base), 0), (tuple(tail), t_off))
-        return Ranking(*_rank_serial(*q, segs, tuple(maxima), n_docs, k, m, floor, mask, tuple(pairing)))
+        return Ranking(*_rank_serial(*q, segs, tuple(maxima), n_docs, k, m, floor, mask, tuple(pairing), groups))
     return Ranking(
-        *serialized(_rank_parallel)(*q, *base, *tail, t_off, *maxima, n_docs, k, m, floor, mask, *pairing, threads)
+        *serialized(_rank_parallel)(
+            *q, *base, *tail, t_off, *maxima, n_docs, k, m, floor, mask, *pairing, groups, threads
+        )
     )
 
 

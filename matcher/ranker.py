@@ -26,8 +26,6 @@ from .records import Achievement, Demand, Record
 from .scoring import COVERAGE, Prepared, Scored
 from .side import Side
 
-DUPLICATE_HEADROOM = 4
-"""A side with near-duplicates asks the kernel for this many times ``k`` at once: collapsing copies rarely needs more."""
 SCORE_BUDGET = 1 << 25
 """Dense scores held at once by the dense path (32 M floats = 128 MB); batches are chunked to it."""
 
@@ -88,15 +86,15 @@ class Ranker:
             return self._dense(queries, prepared, mask, options)
         combined = prepared.combined
         pairing = side.attributes.pairing(queries, self.boosts, query_is_demand=self.query_is_demand)
-        first_k = options.k * (DUPLICATE_HEADROOM if side.in_group.any() else 1)
         covers = bool(prepared.short.any()) and side.scorer.params.coverage_weight > 0
         ranking = side.index.rank(
             combined,
-            first_k,
+            options.k,
             floor=options.floor,
             mask=mask,
             pairing=pairing,
             by_text=np.where(prepared.short, side.scorer.params.coverage_candidates, 0) if covers else 0,
+            groups=side.group_codes,
         )
         positions, scores, texts = ranking.positions, ranking.scores, ranking.texts
         pools = self._coverage_pools(queries, prepared, ranking, mask, options) if covers else {}
@@ -104,12 +102,12 @@ class Ranker:
         for n, query in enumerate(queries):
 
             def fetch(wanted: int, n: int = n, query: Record = query) -> Ranked:
-                if wanted <= first_k:
+                if wanted <= options.k:
                     found = positions[n] >= 0
                     first = Ranked(positions[n][found], scores[n][found], texts[n][found], [])
                 else:
                     first = self._kernel(Terms.row(combined, n), query, wanted, mask, options)
-                return _merged(first, pools.get(n), wanted)
+                return _merged(first, pools.get(n))
 
             results.append(self._matches(query, prepared, n, fetch, options))
         return results
@@ -117,7 +115,10 @@ class Ranker:
     def _kernel(self, vector: Terms, query: Record, wanted: int, mask: np.ndarray | None, options: Options) -> Ranked:
         pairing = self.side.attributes.pairing([query], self.boosts, query_is_demand=self.query_is_demand)
         found, scores, texts = (
-            row[0] for row in self.side.index.rank(vector, wanted, floor=options.floor, mask=mask, pairing=pairing)[:3]
+            row[0]
+            for row in self.side.index.rank(
+                vector, wanted, floor=options.floor, mask=mask, pairing=pairing, groups=self.side.group_codes
+            )[:3]
         )
         keep = found >= 0
         return Ranked(found[keep], scores[keep], texts[keep], [])
@@ -256,22 +257,22 @@ class _Pool(NamedTuple):
     coverage: np.ndarray
 
 
-def _merged(first: Ranked, pool: _Pool | None, wanted: int) -> Ranked:
-    """The best ``wanted`` of ``first`` and a coverage pool (a pooled score replaces the kernel's);
-    ties: the lower position first, as everywhere."""
+def _merged(first: Ranked, pool: _Pool | None) -> Ranked:
+    """``first`` and a coverage pool in one list, best first (a pooled score replaces the kernel's;
+    ties: the lower position first, as everywhere).
+
+    All of the pool is kept, not only as many as ``first`` holds: the pool may hold copies of the
+    groups in ``first``, and the best ``k`` groups always lie in the union, so collapsing it never
+    needs another kernel pass.
+    """
     if pool is None or not len(pool.positions):
-        return Ranked(
-            first.positions[:wanted],
-            first.scores[:wanted],
-            first.texts[:wanted],
-            [{}] * min(wanted, len(first.positions)),
-        )
+        return Ranked(first.positions, first.scores, first.texts, [{}] * len(first.positions))
     outside = ~np.isin(first.positions, pool.positions)
     positions = np.concatenate([first.positions[outside], pool.positions])
     scores = np.concatenate([first.scores[outside], pool.scores])
     texts = np.concatenate([first.texts[outside], pool.texts])
     coverage = np.concatenate([np.zeros(int(outside.sum()), dtype=np.float32), pool.coverage])
-    order = np.lexsort((positions, -scores))[:wanted]
+    order = np.lexsort((positions, -scores))
     parts = [{COVERAGE: float(c)} if c else {} for c in coverage[order].tolist()]
     return Ranked(positions[order], scores[order], texts[order], parts)
 

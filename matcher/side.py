@@ -127,6 +127,17 @@ class Side:
         return flags
 
     @cached_property
+    def group_codes(self) -> np.ndarray | None:
+        """Position -> the number of its near-duplicate group (-1: no copies); ``None`` without groups.
+        The ranking kernel keeps one per group with it, so copies never crowd a shortlist's candidates."""
+        if not self.group_of:
+            return None
+        codes = np.full(len(self.records), -1, dtype=np.int32)
+        for number, first in enumerate(sorted({group[0] for group in self.group_of.values()})):
+            codes[self.group_of[first]] = number
+        return codes
+
+    @cached_property
     def group_ids(self) -> dict[int, tuple[str, ...]]:
         """First position of each near-duplicate group -> the ids of all its members, in position order."""
         return {group[0]: tuple(self.records[p].id for p in group) for group in self.group_of.values()}

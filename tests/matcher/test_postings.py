@@ -167,6 +167,45 @@ def test_pruned_pass_is_exact_and_reads_fewer_postings(kernel: str, split: int) 
     assert all(ranking.read[row] < every[queries[row].indices].sum() // 4 for row in range(queries.shape[0]))
 
 
+def _first_of_each_group(order: np.ndarray, groups: np.ndarray, k: int) -> list[int]:
+    """The reference: walk a full ranking best first and keep a group's first document only."""
+    kept, seen = [], set()
+    for d in order.tolist():
+        if groups[d] < 0 or groups[d] not in seen:
+            kept.append(d)
+            seen.add(int(groups[d]))
+        if len(kept) == k:
+            break
+    return kept
+
+
+@pytest.mark.parametrize("n_queries", [1, 6])
+@pytest.mark.parametrize("split", [20_000, 11_000])
+def test_groups_keep_the_best_document_of_each_near_duplicate_group(kernel: str, n_queries: int, split: int) -> None:
+    """One pruned pass gives the best k groups: what collapsing a ranking of every document gives.
+
+    Groups of up to 300 copies (more than k of them may outscore every other document), singletons
+    left ungrouped; one query alone is split between the threads, whose lists then merge by group.
+    """
+    n, k = 20_000, 5
+    docs, queries = _skewed(n, 13)
+    queries = queries[:n_queries]
+    rng = np.random.default_rng(14)
+    groups = np.full(n, -1, dtype=np.int32)
+    grouped = rng.permutation(n)[: n // 2]
+    groups[grouped] = rng.integers(0, 60, len(grouped))  # about 170 copies a group, spread over the rows
+    for row in range(n_queries):  # the query's best documents: copies of one group, so collapsing matters
+        best = np.argsort(-(queries[row] @ docs.T).toarray()[0], kind="stable")[:12]
+        groups[best] = 7
+    ranking = _rank(queries, docs, split, k, np.float32(0.0), np.zeros(0, bool), NO_PAIRING, 0, groups)
+    for row, text in enumerate((queries @ docs.T).toarray()):
+        order = top_k(text, n)
+        expected = _first_of_each_group(order, groups, k)
+        assert ranking.positions[row].tolist() == expected
+        np.testing.assert_array_equal(ranking.scores[row], text[expected])
+        assert len({groups[d] for d in expected if groups[d] >= 0}) == sum(groups[d] >= 0 for d in expected)
+
+
 def test_weights_of_reads_documents_from_either_segment() -> None:
     docs = _random(N_DOCS, 7, density=0.5)
     terms = np.arange(N_TERMS, dtype=np.int32)
