@@ -1,6 +1,7 @@
 """The service under load: ``POST /match`` on loopback at 10^5 achievements, bounded in time.
 
-    python benchmarks/load.py --achievements 100000 --seconds 60 [--rate 200 [15 ...]] [--workers 2] [--pin] [--json FILE]
+    python benchmarks/load.py --achievements 100000 --seconds 60 [--rate 200 [15 ...]] [--workers 2] [--pin]
+        [--index-dir DIR] [--json FILE]
 
 Prepares once (benchmarks/.work/) a SQLite database of corpus achievements (benchmarks/corpus.py,
 recombined from ../shared/data/csl) and demand texts for the bodies, starts ``uvicorn
@@ -119,7 +120,7 @@ def serve_and_measure(db: Path, bodies: Path, args: argparse.Namespace) -> dict:
     port = load_setup.free_port()
     base = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
-    server = load_setup.start_server(db, port, args.workers, server_cpus, args.worker_healthcheck)
+    server = load_setup.start_server(db, port, args.workers, server_cpus, args.worker_healthcheck, args.index_dir)
     try:
         health = load_setup.wait_until_up(base, server, args.workers, seconds=3600)
         setup = {"startup_s": round(time.perf_counter() - started, 1), "indexed": health["index"]["achievements"]}
@@ -179,6 +180,9 @@ def main() -> None:
     parser.add_argument("--pin", action="store_true", help="server on CPU 0, generator on CPU 1")
     parser.add_argument(
         "--worker-healthcheck", type=int, default=600, help="uvicorn --timeout-worker-healthcheck (its default is 5)"
+    )
+    parser.add_argument(
+        "--index-dir", type=Path, help="TECHMATCH_INDEX_DIR: the workers share one saved, memory-mapped index"
     )
     parser.add_argument("--queries", type=int, default=2_000, help="distinct demand texts the bodies rotate over")
     parser.add_argument("--json", type=Path, help="write the figures here")
