@@ -416,27 +416,11 @@ def _most(m_of):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _rank_jobs(
-    w,
-    workers,
-    parts,
-    width,
-    q_indptr,
-    q_indices,
-    q_data,
-    segs,
-    maxima,
-    n_docs,
-    k,
-    m_of,
-    floor,
-    mask,
-    pairing,
-    groups,
-    out,
-):  # type: ignore[no-untyped-def]
+def _rank_jobs(w, workers, parts, width, queries, segs, maxima, n_docs, wanted, out):  # type: ignore[no-untyped-def]
     """Worker w's share: jobs w, w + workers, ... of (query, part of the documents); query q keeps
     its best ``m_of[q]`` by text too (those regardless of ``groups``)."""
+    q_indptr, q_indices, q_data = queries
+    k, m_of, floor, mask, pairing, groups = wanted
     found, f_s, f_t, c_found, c_t, read = out
     acc, held = np.zeros(width, dtype=np.float32), np.empty(width, dtype=np.int64)
     heap, by_text = _heap(k, groups), _heap(_most(m_of), groups[:0])
@@ -480,9 +464,8 @@ def _merged_results(out, k, m, groups):  # type: ignore[no-untyped-def]
 @njit(cache=True, nogil=True)
 def _rank_serial(q_indptr, q_indices, q_data, segs, maxima, n_docs, k, m_of, floor, mask, pairing, groups):  # type: ignore[no-untyped-def]
     out = _results(q_indptr.shape[0] - 1, 1, k, _most(m_of))
-    _rank_jobs(
-        0, 1, 1, n_docs, q_indptr, q_indices, q_data, segs, maxima, n_docs, k, m_of, floor, mask, pairing, groups, out
-    )
+    queries, wanted = (q_indptr, q_indices, q_data), (k, m_of, floor, mask, pairing, groups)
+    _rank_jobs(0, 1, 1, n_docs, queries, segs, maxima, n_docs, wanted, out)
     return _merged_results(out, k, _most(m_of), groups)
 
 
@@ -523,25 +506,8 @@ def _rank_parallel(
     for w in prange(workers):
         segs = (((b_ip, b_ix, b_d), 0), ((t_ip, t_ix, t_d), t_off))
         pairing = (pr, ma, mo, query, points, demand)
-        _rank_jobs(
-            w,
-            workers,
-            parts,
-            width,
-            q_indptr,
-            q_indices,
-            q_data,
-            segs,
-            (b_max, t_max),
-            n_docs,
-            k,
-            m_of,
-            floor,
-            mask,
-            pairing,
-            groups,
-            out,
-        )
+        wanted = (k, m_of, floor, mask, pairing, groups)
+        _rank_jobs(w, workers, parts, width, (q_indptr, q_indices, q_data), segs, (b_max, t_max), n_docs, wanted, out)
     return _merged_results(out, k, _most(m_of), groups)
 
 
