@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = Field(default=None, description="when set, writes need the header X-API-Key")
     protect_reads: bool = Field(default=False, description="when true (and api_key is set), reads need the key too")
     max_text_chars: int = Field(default=20_000, ge=1, description="longest text field accepted (413 above)")
+    threads: int = Field(
+        default=2,
+        ge=1,
+        description="requests a worker process computes at once (the rest wait their turn); more threads than "
+        "cores only make CPU-bound matching requests contend for the interpreter",
+    )
     max_batch: int = Field(default=1_000, ge=1, description="most records in one bulk import (413 above)")
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, description="largest request body (413 above)")
     cors_origins: Annotated[list[str], NoDecode] = Field(

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, *, tokenizer: ChineseTokenizer 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads  # the routes are plain defs
         engine = make_engine(settings.database_url)
         create_schema(engine)
         repo = SqlRepository(engine)

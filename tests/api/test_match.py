@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 
@@ -59,3 +60,16 @@ def test_text_over_the_limit_is_413(make_client: MakeClient) -> None:
     assert answer.json()["problems"] == [
         {"source": "body", "row": None, "field": "text", "message": "has 15 characters; at most 10 are accepted"}
     ]
+
+
+@pytest.mark.parametrize("threads", [None, 3])
+def test_a_worker_computes_as_many_requests_at_once_as_threads_says(
+    make_client: MakeClient, threads: int | None
+) -> None:
+    """TECHMATCH_THREADS (default 2) sizes the pool the plain-def routes run in: matching is CPU-bound,
+    so more threads than cores only contend for the interpreter (benchmarks/README.md, "API under load")."""
+    client = make_client(**({} if threads is None else {"threads": threads}))
+    assert client.portal is not None
+    tokens = client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens)
+    assert tokens == (threads or 2)
+    assert client.post("/match", json={"text": "化工废水COD深度处理"}).status_code == 200
