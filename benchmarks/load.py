@@ -1,7 +1,7 @@
 """The service under load: ``POST /match`` on loopback at 10^5 achievements, bounded in time.
 
     python benchmarks/load.py --achievements 100000 --seconds 60 [--rate 200 [15 ...]] [--workers 2] [--pin]
-        [--index-dir DIR] [--json FILE]
+        [--index-dir DIR] [--http auto|h11|httptools] [--json FILE]
 
 Prepares once (benchmarks/.work/) a SQLite database of corpus achievements (benchmarks/corpus.py,
 recombined from ../shared/data/csl) and demand texts for the bodies, starts ``uvicorn
@@ -120,7 +120,9 @@ def serve_and_measure(db: Path, bodies: Path, args: argparse.Namespace) -> dict:
     port = load_setup.free_port()
     base = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
-    server = load_setup.start_server(db, port, args.workers, server_cpus, args.worker_healthcheck, args.index_dir)
+    server = load_setup.start_server(
+        db, port, args.workers, server_cpus, args.worker_healthcheck, args.index_dir, args.http
+    )
     try:
         health = load_setup.wait_until_up(base, server, args.workers, seconds=3600)
         setup = {"startup_s": round(time.perf_counter() - started, 1), "indexed": health["index"]["achievements"]}
@@ -184,6 +186,12 @@ def main() -> None:
     parser.add_argument(
         "--index-dir", type=Path, help="TECHMATCH_INDEX_DIR: the workers share one saved, memory-mapped index"
     )
+    parser.add_argument(
+        "--http",
+        choices=["auto", "h11", "httptools"],
+        default="auto",
+        help="uvicorn's HTTP parser, with the event loop to match (asyncio for h11, uvloop for httptools)",
+    )
     parser.add_argument("--queries", type=int, default=2_000, help="distinct demand texts the bodies rotate over")
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
@@ -199,6 +207,7 @@ def main() -> None:
     report = {
         **load_setup.report_head("load.py", args.achievements, args.workers),
         "pinned": args.pin,
+        "http": args.http,
         "prepare_s": prepared_s,
         **serve_and_measure(db, bodies, args),
     }

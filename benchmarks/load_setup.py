@@ -79,13 +79,21 @@ def free_port() -> int:
 
 
 def start_server(
-    db: Path, port: int, workers: int, cpus: str | None, healthcheck: int, index_dir: Path | None = None
+    db: Path,
+    port: int,
+    workers: int,
+    cpus: str | None,
+    healthcheck: int,
+    index_dir: Path | None = None,
+    http: str = "auto",
 ) -> subprocess.Popen[bytes]:
     """uvicorn with the app factory on loopback, optionally pinned to ``cpus``; its log goes to WORK/server.log.
 
     ``healthcheck``: seconds uvicorn's supervisor waits for a busy worker before killing it (its default, 5,
     kills a worker whose first /match holds the GIL for half a minute at 10^5 achievements).
     ``index_dir``: TECHMATCH_INDEX_DIR (saved index); unset, every worker fits its own.
+    ``http``: uvicorn's HTTP protocol (``auto``: httptools when installed, else h11) and the event loop with it
+    (uvloop with httptools, asyncio with h11), so one switch compares the pure-Python stack with the compiled one.
     """
     env = {**os.environ, "TECHMATCH_DATABASE_URL": f"sqlite:///{db}"}
     env.pop("TECHMATCH_API_KEY", None)
@@ -94,7 +102,8 @@ def start_server(
         env["TECHMATCH_INDEX_DIR"] = str(index_dir)
     command = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--workers", str(workers), "--no-access-log"]
-    command += ["--timeout-worker-healthcheck", str(healthcheck)]
+    command += ["--timeout-worker-healthcheck", str(healthcheck), "--http", http]
+    command += ["--loop", {"h11": "asyncio", "httptools": "uvloop"}.get(http, "auto")]
     if cpus:
         command = ["taskset", "-c", cpus, *command]
     with open(WORK / "server.log", "wb") as log:
