@@ -1,4 +1,9 @@
-"""What route handlers receive: settings, repository, store, the current matcher, checked bodies, access."""
+"""What route handlers receive: settings, repository, store, the current matcher, checked bodies, access.
+
+The dependencies that only read the app's state or a header are ``async``: FastAPI runs a plain
+``def`` dependency on the thread pool, and each such hop waits for one of the pool's few threads
+(TECHMATCH_THREADS) behind the requests that are matching.
+"""
 
 import secrets
 from collections.abc import Callable
@@ -20,25 +25,25 @@ from .store import Store
 R = TypeVar("R", Achievement, Demand)
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def _repository(request: Request) -> SqlRepository:
+async def _repository(request: Request) -> SqlRepository:
     return request.app.state.repo  # type: ignore[no-any-return]
 
 
-def _live(request: Request) -> LiveIndex:
+async def _live(request: Request) -> LiveIndex:
     return request.app.state.live  # type: ignore[no-any-return]
 
 
-def _store(request: Request) -> Store:
+async def _store(request: Request) -> Store:
     return request.app.state.store  # type: ignore[no-any-return]
 
 
-def _matcher(request: Request) -> Matcher:
+async def _matcher(request: Request) -> Matcher:
     """The index as it is now; the request keeps this object even if a write swaps in another."""
-    return _live(request).matcher
+    return request.app.state.live.matcher  # type: ignore[no-any-return]
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
@@ -67,11 +72,11 @@ def _check_key(settings: Settings, given: str | None) -> None:
         raise Unauthorized("missing or wrong X-API-Key header")
 
 
-def _write_access(settings: SettingsDep, key: Annotated[str | None, Security(_write_key)]) -> None:
+async def _write_access(settings: SettingsDep, key: Annotated[str | None, Security(_write_key)]) -> None:
     _check_key(settings, key)
 
 
-def _read_access(settings: SettingsDep, key: Annotated[str | None, Security(_read_key)]) -> None:
+async def _read_access(settings: SettingsDep, key: Annotated[str | None, Security(_read_key)]) -> None:
     if settings.protect_reads:
         _check_key(settings, key)
 

@@ -7,9 +7,9 @@ CLI and the batch script share one set of field rules.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar, cast
+from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
 from matcher import Achievement, CooperationMode, Demand, Filters, Match, Maturity
 from matcher.snapshot import How
@@ -136,17 +136,26 @@ class DemandMatch(BaseModel):
 
 
 def _parts(match: Match) -> dict[str, Any]:
-    terms = [TermPublic(term=term, weight=weight) for term, weight in match.explanation.terms]
-    explanation = ExplanationPublic(terms=terms, reasons=match.explanation.reasons, boosts=match.explanation.boosts)
-    return {"score": match.score, "text_score": match.text_score, "explanation": explanation}
+    """One match as plain data: validated by pydantic's core in one call, not term by term in Python."""
+    explanation = match.explanation
+    terms = [{"term": term, "weight": weight} for term, weight in explanation.terms]
+    return {
+        "score": match.score,
+        "text_score": match.text_score,
+        "explanation": {"terms": terms, "reasons": explanation.reasons, "boosts": explanation.boosts},
+    }
+
+
+_ACHIEVEMENT_MATCHES = TypeAdapter(list[AchievementMatch])
+_DEMAND_MATCHES = TypeAdapter(list[DemandMatch])
 
 
 def achievement_matches(matches: list[Match]) -> list[AchievementMatch]:
-    return [AchievementMatch(achievement=cast(Achievement, m.record), **_parts(m)) for m in matches]
+    return _ACHIEVEMENT_MATCHES.validate_python([{"achievement": m.record, **_parts(m)} for m in matches])
 
 
 def demand_matches(matches: list[Match]) -> list[DemandMatch]:
-    return [DemandMatch(demand=cast(Demand, m.record), **_parts(m)) for m in matches]
+    return _DEMAND_MATCHES.validate_python([{"demand": m.record, **_parts(m)} for m in matches])
 
 
 class AchievementMatches(BaseModel):

@@ -8,7 +8,8 @@ explanations, as the route makes it. The matcher is fitted once with this checko
 ``benchmarks/.work/engine-N/``; each ``--engine`` (a folder holding a ``matcher`` package, such as a git
 worktree of an older commit) loads it in its own process, and the engines take turns, ``--rounds`` times,
 so they share the machine's state alike. Printed: p50/p90/p99/mean milliseconds by body kind, and
-whether every engine returned the same ids, scores and duplicate ids. Not collected by the tests.
+whether every engine returned the same ids, scores, duplicate ids and explanations (terms with their
+parts, reasons). Not collected by the tests.
 """
 
 from __future__ import annotations
@@ -36,7 +37,11 @@ for text in texts:
     start = time.perf_counter()
     found = matcher.match_text(text, k=10)
     seconds.append(time.perf_counter() - start)
-    answers.append([[m.record.id, round(m.score, 5), list(m.duplicates)] for m in found])
+    answers.append([
+        [m.record.id, round(m.score, 5), list(m.duplicates),
+         [[t, round(w, 5)] for t, w in m.explanation.terms], m.explanation.reasons]
+        for m in found
+    ])
 print(json.dumps({"seconds": seconds, "answers": answers}))
 """
 
@@ -98,7 +103,7 @@ def main() -> None:
         whole = [s for n, s in enumerate(values) if not n % len(texts) % 2]
         print(f"| {engine} | {summary(titles)} | {summary(whole)} | {summary(values)} |")
     same = all(answers[engine] == answers[engines[0]] for engine in engines)
-    print("same ids, scores and duplicates for every body:", "yes" if same else "NO")
+    print("same ids, scores, duplicates and explanations for every body:", "yes" if same else "NO")
 
 
 if __name__ == "__main__":

@@ -46,6 +46,8 @@ class QueryWords:
                 cursor = start + len(word)
         self.words = {self.text[s:e] for s, e in self.spans}
         self._fragments: dict[str, list[str] | None] = {}
+        self._pieces: dict[str, tuple[str, ...]] = {}
+        self._homes: dict[tuple[str, str], bool] = {}
 
     def fragment(self, gram: str) -> list[str] | None:
         """The query words a fragment ``gram`` lies in or across; None when it reads as a word.
@@ -57,6 +59,24 @@ class QueryWords:
         if gram not in self._fragments:
             self._fragments[gram] = self._fragment(gram)
         return self._fragments[gram]
+
+    def pieces(self, word: str) -> tuple[str, ...]:
+        """Every piece of ``word`` up to :data:`MAX_GRAM` characters, shortest first (remembered per word)."""
+        if word not in self._pieces:
+            self._pieces[word] = tuple(
+                word[start : start + size]
+                for size in range(1, min(len(word), MAX_GRAM) + 1)
+                for start in range(len(word) - size + 1)
+            )
+        return self._pieces[word]
+
+    def may_hold(self, gram: str, word: str) -> bool:
+        """Whether the shown ``word`` can take a share of the fragment ``gram``: it lies within one of
+        the query words the fragment touches (remembered per pair of strings)."""
+        key = (gram, word)
+        if key not in self._homes:
+            self._homes[key] = any(word in around for around in self.fragment(gram) or ())
+        return self._homes[key]
 
     def _fragment(self, gram: str) -> list[str] | None:
         if gram in self.words or gram not in self.text:
@@ -89,25 +109,26 @@ def readable_terms(contributions: list[tuple[str, float]], query: QueryWords) ->
       non-term for readers and the page to explain;
     - lone single characters are summed under :data:`SINGLE_CHARACTERS`.
     """
-    words = {t: w for t, w in contributions if not t.startswith(CHAR_PREFIX)}
-    home_of = {}  # every short piece of a shared word -> the longest shared word holding it
-    for word in reversed(sorted(words, key=len, reverse=True)):  # the longest (then the first) is set last, and wins
-        for size in range(1, min(len(word), MAX_GRAM) + 1):
-            for start in range(len(word) - size + 1):
-                home_of[word[start : start + size]] = word
-    merged = dict(words)
-    fragments: list[tuple[str, list[str], float]] = []
+    words: dict[str, float] = {}
+    grams: list[tuple[str, float]] = []
     for term, weight in contributions:
-        if not term.startswith(CHAR_PREFIX):
-            continue
-        gram = term[len(CHAR_PREFIX) :]
+        if term.startswith(CHAR_PREFIX):
+            grams.append((term[len(CHAR_PREFIX) :], weight))
+        else:
+            words[term] = weight
+    home_of: dict[str, str] = {}  # every short piece of a shared word -> the longest shared word holding it
+    for word in reversed(sorted(words, key=len, reverse=True)):  # the longest (then the first) is set last, and wins
+        for piece in query.pieces(word):
+            home_of[piece] = word
+    merged = dict(words)
+    fragments: list[tuple[str, float]] = []
+    for gram, weight in grams:
         home = home_of.get(gram)
         if home is None and len(gram) == 1:
             home = SINGLE_CHARACTERS
         elif home is None:
-            around = query.fragment(gram)
-            if around is not None:
-                fragments.append((gram, around, weight))
+            if query.fragment(gram) is not None:
+                fragments.append((gram, weight))
                 continue
             home = gram
         merged[home] = merged.get(home, 0.0) + weight
@@ -116,9 +137,9 @@ def readable_terms(contributions: list[tuple[str, float]], query: QueryWords) ->
     for n, word in enumerate(shown):
         for character in set(word):
             holding.setdefault(character, []).append(n)
-    for gram, around, weight in fragments:
+    for gram, weight in fragments:
         near = sorted({n for character in set(gram) for n in holding.get(character, ())})
-        homes = [shown[n] for n in near if any(shown[n] in a for a in around)] or [SINGLE_CHARACTERS]
+        homes = [shown[n] for n in near if query.may_hold(gram, shown[n])] or [SINGLE_CHARACTERS]
         for home in homes:
             merged[home] = merged.get(home, 0.0) + weight / len(homes)
     return sorted(merged.items(), key=lambda item: -item[1])

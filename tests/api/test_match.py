@@ -73,3 +73,20 @@ def test_a_worker_computes_as_many_requests_at_once_as_threads_says(
     tokens = client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens)
     assert tokens == (threads or 2)
     assert client.post("/match", json={"text": "化工废水COD深度处理"}).status_code == 200
+
+
+def test_match_takes_one_trip_to_the_thread_pool(seeded: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool's few threads (TECHMATCH_THREADS) are for matching: the dependencies that read the
+    app's state and the response's validation run on the event loop, so a request never queues
+    for a thread more than once behind the others' matching."""
+    trips = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(func, *args, **kwargs):  # type: ignore[no-untyped-def]
+        trips.append(func)
+        return await run_sync(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    answer = seeded.post("/match", json={"text": "化工废水COD深度处理", "k": 3})
+    assert answer.status_code == 200 and ids(answer.json())[0] == "a6"
+    assert len(trips) == 1
