@@ -234,24 +234,40 @@ def _add_to_candidates(indices, data, start, end, weight, offset, lo, acc, candi
 
 
 @njit(cache=True, nogil=True)
-def _exact_in(q_val, indices, data, starts, ends, local, one):  # type: ignore[no-untyped-def]
-    """The sum over the query terms, in order, of q_t x (weight of row ``local`` in t's slice of one segment)."""
-    one[0] = 0
+def _rescore_in(q_val, indices, data, starts, ends, docs, offset, lo, acc):  # type: ignore[no-untyped-def]
+    """acc of the ``docs`` (ascending, all in this segment) += q_t x weight, term by term in order.
+
+    Terms outer, documents inner: one column is searched for every document in turn, so the top
+    of its binary search stays in cache and each search starts where the previous one ended.
+    """
     for t in range(q_val.shape[0]):
-        j = starts[t] + np.searchsorted(indices[starts[t] : ends[t]], local)
-        if j < ends[t] and indices[j] == local:
-            one[0] += q_val[t] * data[j]
-    return one[0]
+        weight, p, end = q_val[t], starts[t], ends[t]
+        for x in range(docs.shape[0]):
+            local, high = docs[x] + lo - offset, end
+            while p < high:
+                middle = (p + high) >> 1
+                if indices[middle] < local:
+                    p = middle + 1
+                else:
+                    high = middle
+            if p == end:
+                break
+            if indices[p] == local:
+                acc[docs[x]] += weight * data[p]
 
 
 @njit(cache=True, nogil=True)
-def _exact(d, q_val, segments, starts, ends, one):  # type: ignore[no-untyped-def]
-    """Document d's text score summed in the exact order (query terms in column order, into a
-    float32 as the plain product sums it)."""
+def _rescore(acc, held, n, lo, q_val, segments, starts, ends):  # type: ignore[no-untyped-def]
+    """acc of documents lo + held[:n] set to their text scores summed in the exact order (query
+    terms in column order, into a float32 as the plain product sums it); sorts held[:n]."""
     (base, _), (tail, t_off) = segments
-    if d < t_off:
-        return _exact_in(q_val, base[1], base[2], starts[0], ends[0], d, one)
-    return _exact_in(q_val, tail[1], tail[2], starts[1], ends[1], d - t_off, one)
+    docs = held[:n]
+    docs.sort()
+    for x in range(n):
+        acc[docs[x]] = 0
+    split = np.searchsorted(docs, t_off - lo)
+    _rescore_in(q_val, base[1], base[2], starts[0], ends[0], docs[:split], 0, lo, acc)
+    _rescore_in(q_val, tail[1], tail[2], starts[1], ends[1], docs[split:], t_off, lo, acc)
 
 
 @njit(cache=True, nogil=True)
@@ -266,19 +282,17 @@ def _most_boost(wanted):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, exact):  # type: ignore[no-untyped-def]
+def _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text):  # type: ignore[no-untyped-def]
     """Offer documents lo + held[:n] to the best-k heap (final score: boosts, filter, floor) and the
-    best-m heap (text score alone); returns both sizes. With ``exact`` the text score is recomputed
-    in the exact order, else acc is read."""
+    best-m heap (text score alone, read in acc); returns both sizes."""
     pr, ma, mo, query, _, _ = pairing
     wanted = _wanted(q, pairing)
     size = size_by_text = 0
     least, least_d = heap[0], heap[2]  # the heaps' roots, read inline: a call per document costs more
     least_by_text, least_by_text_d = by_text[0], by_text[2]
-    rescore, q_val, segments, starts, ends, one = exact
     for x in range(n):
         i = held[x]
-        text = _exact(lo + i, q_val, segments, starts, ends, one) if rescore else acc[i]
+        text = acc[i]
         if text <= 0:
             continue
         d = lo + i
@@ -295,11 +309,11 @@ def _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, exact)
 
 
 @njit(cache=True, nogil=True)
-def _thresholds(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, no_exact):  # type: ignore[no-untyped-def]
+def _thresholds(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text):  # type: ignore[no-untyped-def]
     """The k-th best final score and m-th best text score among documents lo + held[:n] so far
     (lower bounds of the final ones: weights only add); +inf where nothing is wanted, -inf where
     fewer are held."""
-    size, size_by_text = _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, no_exact)
+    size, size_by_text = _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text)
     theta = np.inf if k == 0 else (heap[0][0] if size == k else -np.inf)
     theta_text = np.inf if m == 0 else (by_text[0][0] if size_by_text == m else -np.inf)
     return theta, theta_text
@@ -356,15 +370,12 @@ def _rank_range(
         rest[x] = rest[x + 1] + bound[t]
         postings[x] = postings[x + 1] + ends[0, t] - starts[0, t] + ends[1, t] - starts[1, t]
     most_boost = _most_boost(_wanted(q, pairing))
-    no_exact = (False, q_val, segments, starts, ends, np.zeros(1, np.float32))
     n, x, read, read_at_check = 0, 0, 0, 0
     theta, theta_text = -np.inf, -np.inf
     while x < n_terms:  # every document that holds these terms counts
         sample = min(n, THRESHOLD_SAMPLE)
         if x > 0 and postings[x] >= CHECK_COST * sample and read - read_at_check >= sample:
-            theta, theta_text = _thresholds(
-                acc, held, sample, lo, q, k, floor, mask, pairing, heap, m, by_text, no_exact
-            )
+            theta, theta_text = _thresholds(acc, held, sample, lo, q, k, floor, mask, pairing, heap, m, by_text)
             read_at_check = read
             if rest[x] + most_boost + PRUNE_MARGIN < theta and rest[x] + PRUNE_MARGIN < theta_text:
                 break
@@ -389,14 +400,12 @@ def _rank_range(
             )
             x += 1
             if n > 16 * (k + m) and postings[x] >= CHECK_COST * n:  # many candidates, much left: drop some
-                theta, theta_text = _thresholds(
-                    acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, no_exact
-                )
+                theta, theta_text = _thresholds(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text)
                 n = _still_in(acc, held, n, lo, q, rest[x], theta, theta_text, mask, pairing)
-    theta, theta_text = _thresholds(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, no_exact)
+    theta, theta_text = _thresholds(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text)
     n = _still_in(acc, held, n, lo, q, 0.0, theta, theta_text, mask, pairing)
-    exact = (True, q_val, segments, starts, ends, np.zeros(1, np.float32))
-    size, size_by_text = _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, exact)
+    _rescore(acc, held, n, lo, q_val, segments, starts, ends)
+    size, size_by_text = _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text)
     for y in range(n):
         acc[held[y]] = 0
     return size, size_by_text, read
