@@ -234,6 +234,19 @@ def _add_to_candidates(indices, data, start, end, weight, offset, lo, acc, candi
 
 
 @njit(cache=True, nogil=True)
+def _lower_bound(indices, p, end, local):  # type: ignore[no-untyped-def]
+    """The first j in [p, end) with indices[j] >= local (end if none): a binary search."""
+    high = end
+    while p < high:
+        middle = (p + high) >> 1
+        if indices[middle] < local:
+            p = middle + 1
+        else:
+            high = middle
+    return p
+
+
+@njit(cache=True, nogil=True)
 def _rescore_in(q_val, indices, data, starts, ends, docs, offset, lo, acc):  # type: ignore[no-untyped-def]
     """acc of the ``docs`` (ascending, all in this segment) += q_t x weight, term by term in order.
 
@@ -243,16 +256,10 @@ def _rescore_in(q_val, indices, data, starts, ends, docs, offset, lo, acc):  # t
     for t in range(q_val.shape[0]):
         weight, p, end = q_val[t], starts[t], ends[t]
         for x in range(docs.shape[0]):
-            local, high = docs[x] + lo - offset, end
-            while p < high:
-                middle = (p + high) >> 1
-                if indices[middle] < local:
-                    p = middle + 1
-                else:
-                    high = middle
+            p = _lower_bound(indices, p, end, docs[x] + lo - offset)
             if p == end:
                 break
-            if indices[p] == local:
+            if indices[p] == docs[x] + lo - offset:
                 acc[docs[x]] += weight * data[p]
 
 
@@ -635,12 +642,16 @@ def dense_scores(queries, segments, n_docs):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _weights_in(q_idx, indptr, indices, data, local, out):  # type: ignore[no-untyped-def]
+def _weights_in(q_idx, indptr, indices, data, local, rows, out):  # type: ignore[no-untyped-def]
+    """out[rows[x], t] = weight of row local[x] (ascending) in column q_idx[t]; searched as :func:`_rescore_in` does."""
     for t in range(q_idx.shape[0]):
-        start, end = indptr[q_idx[t]], indptr[q_idx[t] + 1]
-        j = start + np.searchsorted(indices[start:end], local)
-        if j < end and indices[j] == local:
-            out[t] = data[j]
+        p, end = indptr[q_idx[t]], indptr[q_idx[t] + 1]
+        for x in range(local.shape[0]):
+            p = _lower_bound(indices, p, end, local[x])
+            if p == end:
+                break
+            if indices[p] == local[x]:
+                out[rows[x], t] = data[p]
 
 
 @njit(cache=True, parallel=True)
@@ -691,16 +702,16 @@ def csr_into_columns(indptr, indices, data, n_columns, out_indices, out_data, of
 
 @njit(cache=True)
 def _weights_many(q_idx, base, tail, t_off, positions, out):  # type: ignore[no-untyped-def]
-    for i in range(positions.shape[0]):
-        if positions[i] < t_off:
-            _weights_in(q_idx, base[0], base[1], base[2], positions[i], out[i])
-        else:
-            _weights_in(q_idx, tail[0], tail[1], tail[2], positions[i] - t_off, out[i])
+    rows = np.argsort(positions, kind="mergesort")
+    ordered = positions[rows]
+    split = np.searchsorted(ordered, t_off)
+    _weights_in(q_idx, base[0], base[1], base[2], ordered[:split], rows[:split], out)
+    _weights_in(q_idx, tail[0], tail[1], tail[2], ordered[split:] - t_off, rows[split:], out)
 
 
 def weights_of(q_idx: np.ndarray, segments: tuple, positions: np.ndarray) -> np.ndarray:
     """The document weights of the query's terms in each of ``positions`` (0 where absent), shape
-    ``(len(positions), len(q_idx))``: a binary search per term and document."""
+    ``(len(positions), len(q_idx))``: a binary search per term and document, column by column."""
     out = np.zeros((positions.shape[0], q_idx.shape[0]), dtype=np.float32)
     (base, _), (tail, t_off) = segments
     _weights_many(q_idx, base, tail, t_off, positions.astype(np.int64), out)

@@ -217,6 +217,15 @@ def test_weights_of_reads_documents_from_either_segment() -> None:
     np.testing.assert_array_equal(weights_of(terms, _segments(docs, 3), positions), docs[positions].toarray())
 
 
+def test_weights_of_keeps_the_order_of_positions_given_in_any_order() -> None:
+    """Documents are searched in ascending order; the rows come back in the caller's order, repeats included."""
+    docs = _random(200, 9, density=0.4)
+    terms = np.array([1, 4, 7, 8, 20, 39], dtype=np.int32)
+    positions = np.array([150, 3, 199, 3, 0, 120, 77, 121])
+    expected = docs[positions].toarray()[:, terms]
+    np.testing.assert_array_equal(weights_of(terms, _segments(docs, 121), positions), expected)
+
+
 def test_keep_rows_drops_and_renumbers() -> None:
     docs = _random(N_DOCS, 8, density=0.5)
     keep = np.array([True, False, True, True, False, True])
