@@ -59,6 +59,15 @@ def test_no_explanation_term_is_a_pair_across_two_query_words() -> None:
     assert sum(terms.values()) == pytest.approx(best.text_score, abs=1e-6)
 
 
+def test_a_question_word_is_no_shared_term() -> None:
+    """Follow-up: 如何 of a search-box query matched the 如何 of an abstract and was shown as evidence."""
+    rice = Achievement(id="rice", title="水稻增产", description="研究如何提高水稻产量。")
+    film = Achievement(id="film", title="锂电池隔膜", description="湿法锂电池隔膜的中试工艺。")
+    matches = Matcher().fit([rice, film]).match_text("锂电池隔膜如何降本", k=2)
+    assert ids(matches)[0] == "film"
+    assert all("如何" not in dict(m.explanation.terms) for m in matches)
+
+
 def test_reasons_for_region_maturity_modes_and_budget(matcher: Matcher) -> None:
     best = matcher.match_demand(DEMANDS[0])[0]
     assert best.explanation.reasons == [

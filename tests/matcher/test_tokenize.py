@@ -26,6 +26,12 @@ def test_stop_words_and_boilerplate_removed(tokenizer: ChineseTokenizer) -> None
     assert "传感器" in tokens
 
 
+def test_question_words_of_search_box_queries_removed(tokenizer: ChineseTokenizer) -> None:
+    tokens = tokenizer("滤油机太吵怎么改？有没有哪里能做，如何降噪")
+    assert not {"怎么", "有没有", "哪里", "如何"} & set(tokens)
+    assert {"滤油机", "降噪"} <= set(tokens)
+
+
 def test_private_dictionary_does_not_touch_global_jieba(tmp_path) -> None:
     import jieba
 
