@@ -40,6 +40,7 @@ from .postings import (
     Columns,
     Pairing,
     Ranking,
+    block_maxima,
     column_maxima,
     csr_into_columns,
     dense_scores,
@@ -259,11 +260,18 @@ class TfidfIndex:
         self.segments_ = [(columns, 0), (_columns(sp.csc_matrix((0, self.width), dtype=np.float32)), n_docs)]
         self.n_docs_ = n_docs
         self.__dict__.pop("_maxima", None)
+        self.__dict__.pop("_blocks", None)
 
     @cached_property
     def _maxima(self) -> tuple[np.ndarray, ...]:
         """Each segment's largest weight per term (the pruning bounds), computed on first use."""
         return tuple(serialized(column_maxima)(columns, self.width) for columns, _ in self.segments_)
+
+    @cached_property
+    def _blocks(self) -> tuple[np.ndarray, np.ndarray]:
+        """The base segment's block maxima (the pruning's per-block bounds), computed on first use."""
+        (columns, _), (_, base_rows) = self.segments_
+        return serialized(block_maxima)(columns, self.width, base_rows)  # type: ignore[no-any-return]
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "segments_"):
@@ -295,6 +303,7 @@ class TfidfIndex:
         grown.segments_ = [(base[0], 0), (_columns(rows), base[2])]
         grown.n_docs_ = self.n_docs_ + len(records)
         grown._maxima = (self._maxima[0], serialized(column_maxima)(grown.segments_[1][0], self.width))
+        grown._blocks = self._blocks  # the base is shared, not copied
         return grown
 
     def _bounds(self) -> list[tuple[Columns, int, int]]:
@@ -380,6 +389,7 @@ class TfidfIndex:
             pairing or NO_PAIRING,
             by_text,
             groups,
+            self._blocks,
         )
 
     def query(self, queries: sp.csr_matrix, k: int) -> Hits:

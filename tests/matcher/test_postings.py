@@ -11,6 +11,7 @@ from matcher.index import _columns
 from matcher.postings import (
     NO_PAIRING,
     Pairing,
+    block_maxima,
     column_maxima,
     csr_into_columns,
     dense_scores,
@@ -165,6 +166,23 @@ def test_pruned_pass_is_exact_and_reads_fewer_postings(kernel: str, split: int) 
         np.testing.assert_array_equal(ranking.texts[row], text[expected])
     every = np.diff(docs.tocsc().indptr)
     assert all(ranking.read[row] < every[queries[row].indices].sum() // 4 for row in range(queries.shape[0]))
+
+
+def test_block_maxima_hold_each_long_column_s_largest_weight_per_block() -> None:
+    """Long columns (the common terms) get a row of per-block maxima; short ones (rare terms) none."""
+    n = 20_000
+    docs, _ = _skewed(n, 11)
+    columns = docs.tocsc()
+    rows, table = block_maxima(_columns(columns), docs.shape[1], n)
+    blocks = (n >> postings_module.BLOCK_SHIFT) + 1
+    lengths = np.diff(columns.indptr)
+    assert ((rows >= 0) == (lengths >= postings_module.LONG_COLUMN * blocks)).all()
+    assert 0 < (rows >= 0).sum() < len(rows)
+    for term in np.flatnonzero(rows >= 0):
+        column = columns[:, term].tocoo()
+        expected = np.zeros(blocks, dtype=np.float32)
+        np.maximum.at(expected, column.row >> postings_module.BLOCK_SHIFT, column.data)
+        np.testing.assert_array_equal(table[rows[term]], expected)
 
 
 def _first_of_each_group(order: np.ndarray, groups: np.ndarray, k: int) -> list[int]:
