@@ -47,7 +47,7 @@ class QueryWords:
         self.words = {self.text[s:e] for s, e in self.spans}
         self._fragments: dict[str, list[str] | None] = {}
         self._pieces: dict[str, tuple[str, ...]] = {}
-        self._homes: dict[tuple[str, str], bool] = {}
+        self._homes: dict[str, tuple[str, ...]] = {}
 
     def fragment(self, gram: str) -> list[str] | None:
         """The query words a fragment ``gram`` lies in or across; None when it reads as a word.
@@ -70,13 +70,22 @@ class QueryWords:
             )
         return self._pieces[word]
 
-    def may_hold(self, gram: str, word: str) -> bool:
-        """Whether the shown ``word`` can take a share of the fragment ``gram``: it lies within one of
-        the query words the fragment touches (remembered per pair of strings)."""
-        key = (gram, word)
-        if key not in self._homes:
-            self._homes[key] = any(word in around for around in self.fragment(gram) or ())
-        return self._homes[key]
+    def homes(self, gram: str) -> tuple[str, ...]:
+        """The words that may take a share of the fragment ``gram``: every piece of a query word it
+        touches that holds one of its characters (remembered per gram). A pair's shown words are
+        looked up here, instead of each shown word being tried against every fragment."""
+        if gram not in self._homes:
+            characters = set(gram)
+            self._homes[gram] = tuple(
+                dict.fromkeys(
+                    around[start:end]
+                    for around in self.fragment(gram) or ()
+                    for start in range(len(around))
+                    for end in range(start + 1, len(around) + 1)
+                    if characters.intersection(around[start:end])
+                )
+            )
+        return self._homes[gram]
 
     def _fragment(self, gram: str) -> list[str] | None:
         if gram in self.words or gram not in self.text:
@@ -132,14 +141,9 @@ def readable_terms(contributions: list[tuple[str, float]], query: QueryWords) ->
                 continue
             home = gram
         merged[home] = merged.get(home, 0.0) + weight
-    shown = [w for w in merged if w != SINGLE_CHARACTERS]
-    holding: dict[str, list[int]] = {}  # character -> the shown words holding it (their places in shown)
-    for n, word in enumerate(shown):
-        for character in set(word):
-            holding.setdefault(character, []).append(n)
+    shown = merged.keys() - {SINGLE_CHARACTERS}
     for gram, weight in fragments:
-        near = sorted({n for character in set(gram) for n in holding.get(character, ())})
-        homes = [shown[n] for n in near if query.may_hold(gram, shown[n])] or [SINGLE_CHARACTERS]
+        homes = [word for word in query.homes(gram) if word in shown] or [SINGLE_CHARACTERS]
         for home in homes:
             merged[home] = merged.get(home, 0.0) + weight / len(homes)
     return sorted(merged.items(), key=lambda item: -item[1])

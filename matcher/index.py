@@ -407,12 +407,16 @@ class TfidfIndex:
     def contributions_at(self, query: sp.csr_matrix | Terms, positions: np.ndarray) -> list[list[tuple[str, float]]]:
         """:meth:`contributions` of several documents, their weights read in one pass."""
         self._check_fitted()
-        names, term, columns = self._names, self._term, query.indices.tolist()
+        names, term = self._names, self._term
+        parts = query.data * self.weights(query, positions)
+        labels = np.empty(len(query.indices), dtype=object)  # named once a query, for the terms any document shares
+        shared_by_any = np.flatnonzero(parts.any(axis=0))
+        labels[shared_by_any] = [names.get(c) or term(c) for c in query.indices[shared_by_any].tolist()]
         found = []
-        for parts in query.data * self.weights(query, positions):
-            shared = np.flatnonzero(parts)
-            order = shared[np.argsort(-parts[shared], kind="stable")]
-            found.append([(names.get(columns[i]) or term(columns[i]), float(parts[i])) for i in order.tolist()])
+        for row in parts:
+            shared = np.flatnonzero(row)
+            order = shared[np.argsort(-row[shared], kind="stable")]
+            found.append(list(zip(labels[order].tolist(), row[order].tolist(), strict=True)))
         return found
 
     def _term(self, column: int) -> str:
