@@ -23,9 +23,8 @@ def test_query_words_tell_a_word_from_a_fragment() -> None:
 def test_a_fragment_s_homes_are_the_pieces_of_the_words_it_touches_sharing_a_character() -> None:
     query = words("废水深度处理的方法\n锂电池隔膜", known=("隔膜",))
     assert query.homes("度处") == ("深度", "度", "处", "处理")  # not 深 nor 理: no character of 度处
-    assert set(query.homes("池隔")) == {  # a piece of one word: its pieces holding 池 or 隔
-        *("锂电池", "锂电池隔", "锂电池隔膜", "电池", "电池隔", "电池隔膜", "池", "池隔", "池隔膜", "隔", "隔膜")
-    }
+    pieces = {"锂电池", "锂电池隔", "锂电池隔膜", "电池", "电池隔", "电池隔膜", "池", "池隔", "池隔膜", "隔", "隔膜"}
+    assert set(query.homes("池隔")) == pieces  # a piece of one word: that word's pieces holding 池 or 隔
     assert query.homes("深度") == ()  # a word, no fragment
 
 
