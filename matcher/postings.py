@@ -198,14 +198,30 @@ def _add_column(indices, data, start, end, weight, offset, lo, acc, touched, n):
 
 @njit(cache=True, nogil=True)
 def _gallop(indices, p, end, local):  # type: ignore[no-untyped-def]
-    """The first j >= p with indices[j] >= local (end if none): steps doubling from p, then a binary
-    search, so a short hop costs a few reads."""
-    step = 1
-    while p + step < end and indices[p + step] < local:
-        step *= 2
-    if indices[p] >= local if p < end else True:
+    """The first j >= p with indices[j] >= local (end if none).
+
+    A column's documents are spread fairly evenly over the corpus, so the first read is where
+    ``local`` would lie if they were spread exactly evenly between indices[p] and the column's last;
+    steps doubling from there, then a binary search, find it. A long hop in a column out of cache
+    costs a few reads near the answer instead of a dozen spread over the hop.
+    """
+    if p >= end or indices[p] >= local:
         return p
-    low, high = p + step // 2, min(p + step, end)
+    last = indices[end - 1]
+    if last < local:
+        return end
+    first = indices[p]  # first < local <= last
+    guess = p + np.int64((local - first) * np.float64(end - 1 - p) / (last - first))
+    if indices[guess] >= local:  # the answer is in (low, guess]: step back
+        step = 1
+        while guess - step > p and indices[guess - step] >= local:
+            step *= 2
+        low, high = max(p, guess - step), guess - step // 2
+    else:  # the answer is in (guess, end): step on
+        step = 1
+        while guess + step < end and indices[guess + step] < local:
+            step *= 2
+        low, high = guess + step // 2, min(guess + step, end)
     return low + np.searchsorted(indices[low:high], local)
 
 
@@ -234,29 +250,16 @@ def _add_to_candidates(indices, data, start, end, weight, offset, lo, acc, candi
 
 
 @njit(cache=True, nogil=True)
-def _lower_bound(indices, p, end, local):  # type: ignore[no-untyped-def]
-    """The first j in [p, end) with indices[j] >= local (end if none): a binary search."""
-    high = end
-    while p < high:
-        middle = (p + high) >> 1
-        if indices[middle] < local:
-            p = middle + 1
-        else:
-            high = middle
-    return p
-
-
-@njit(cache=True, nogil=True)
 def _rescore_in(q_val, indices, data, starts, ends, docs, offset, lo, acc):  # type: ignore[no-untyped-def]
     """acc of the ``docs`` (ascending, all in this segment) += q_t x weight, term by term in order.
 
-    Terms outer, documents inner: one column is searched for every document in turn, so the top
-    of its binary search stays in cache and each search starts where the previous one ended.
+    Terms outer, documents inner: one column is searched for every document in turn, each search
+    starting where the previous one ended (:func:`_gallop`).
     """
     for t in range(q_val.shape[0]):
         weight, p, end = q_val[t], starts[t], ends[t]
         for x in range(docs.shape[0]):
-            p = _lower_bound(indices, p, end, docs[x] + lo - offset)
+            p = _gallop(indices, p, end, docs[x] + lo - offset)
             if p == end:
                 break
             if indices[p] == docs[x] + lo - offset:
@@ -733,7 +736,7 @@ def _weights_in(q_idx, indptr, indices, data, local, rows, out):  # type: ignore
     for t in range(q_idx.shape[0]):
         p, end = indptr[q_idx[t]], indptr[q_idx[t] + 1]
         for x in range(local.shape[0]):
-            p = _lower_bound(indices, p, end, local[x])
+            p = _gallop(indices, p, end, local[x])
             if p == end:
                 break
             if indices[p] == local[x]:

@@ -11,6 +11,7 @@ from matcher.index import _columns
 from matcher.postings import (
     NO_PAIRING,
     Pairing,
+    _gallop,
     block_maxima,
     column_maxima,
     csr_into_columns,
@@ -242,6 +243,23 @@ def test_weights_of_keeps_the_order_of_positions_given_in_any_order() -> None:
     positions = np.array([150, 3, 199, 3, 0, 120, 77, 121])
     expected = docs[positions].toarray()[:, terms]
     np.testing.assert_array_equal(weights_of(terms, _segments(docs, 121), positions), expected)
+
+
+@pytest.mark.parametrize("layout", ["even", "clustered", "sparse"])
+def test_gallop_finds_the_first_document_at_or_after_the_one_sought_from_any_start(layout: str) -> None:
+    """The interpolated guess may land either side of the answer, or outside a lopsided column: the
+    answer is always the binary search's, for documents in the column, between them and beyond it."""
+    rng = np.random.default_rng(3)
+    universe = {"even": 100_000, "clustered": 100_000, "sparse": 50}[layout]
+    column = np.sort(rng.choice(universe, size=min(universe, 3_000), replace=False)).astype(np.int32)
+    if layout == "clustered":  # most documents crowded at the start, a few far out
+        column = np.unique(np.concatenate([column[:2_900] // 50, column[2_900:]])).astype(np.int32)
+    end = column.shape[0]
+    for _ in range(2_000):
+        p = int(rng.integers(0, end + 1))
+        local = int(rng.integers(-5, universe + 5))
+        expected = p + int(np.searchsorted(column[p:], local))
+        assert _gallop(column, p, end, local) == expected
 
 
 def test_keep_rows_drops_and_renumbers() -> None:
