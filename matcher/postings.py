@@ -212,7 +212,7 @@ def _gallop(indices, p, end, local):  # type: ignore[no-untyped-def]
         return end
     first = indices[p]  # first < local <= last
     guess = p + np.int64((local - first) * np.float64(end - 1 - p) / (last - first))
-    if indices[guess] >= local:  # the answer is in (low, guess]: step back
+    if indices[guess] >= local:  # the answer is in (p, guess]: step back
         step = 1
         while guess - step > p and indices[guess - step] >= local:
             step *= 2
