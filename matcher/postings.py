@@ -800,7 +800,7 @@ def _weights_many(q_idx, base, tail, t_off, positions, out):  # type: ignore[no-
 
 def weights_of(q_idx: np.ndarray, segments: tuple, positions: np.ndarray) -> np.ndarray:
     """The document weights of the query's terms in each of ``positions`` (0 where absent), shape
-    ``(len(positions), len(q_idx))``: a binary search per term and document, column by column."""
+    ``(len(positions), len(q_idx))``: a search (:func:`_gallop`) per term and document, column by column."""
     out = np.zeros((positions.shape[0], q_idx.shape[0]), dtype=np.float32)
     (base, _), (tail, t_off) = segments
     _weights_many(q_idx, base, tail, t_off, positions.astype(np.int64), out)
