@@ -292,18 +292,20 @@ def _most_boost(wanted):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text):  # type: ignore[no-untyped-def]
+def _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, below, below_text):  # type: ignore[no-untyped-def]
     """Offer documents lo + held[:n] to the best-k heap (final score: boosts, filter, floor) and the
-    best-m heap (text score alone, read in acc); returns both sizes."""
+    best-m heap (text score alone, read in acc); returns both sizes. A document whose final score
+    is surely under ``below`` and text score under ``below_text`` is not offered (-inf: all are)."""
     pr, ma, mo, query, _, _ = pairing
     wanted = _wanted(q, pairing)
+    most = _most_boost(wanted) + PRUNE_MARGIN
     size = size_by_text = 0
     least, least_d = heap[0], heap[2]  # the heaps' roots, read inline: a call per document costs more
     least_by_text, least_by_text_d = by_text[0], by_text[2]
     for x in range(n):
         i = held[x]
         text = acc[i]
-        if text <= 0:
+        if text <= 0 or (text + most < below and text + PRUNE_MARGIN < below_text):
             continue
         d = lo + i
         if m > 0 and (size_by_text < m or _worse(least_by_text[0], least_by_text_d[0], text, d)):
@@ -319,11 +321,15 @@ def _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text):  # ty
 
 
 @njit(cache=True, nogil=True)
-def _thresholds(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text):  # type: ignore[no-untyped-def]
+def _thresholds(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, theta, theta_text):  # type: ignore[no-untyped-def]
     """The k-th best final score and m-th best text score among documents lo + held[:n] so far
     (lower bounds of the final ones: weights only add); +inf where nothing is wanted, -inf where
-    fewer are held."""
-    size, size_by_text = _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text)
+    fewer are held.
+
+    ``theta`` and ``theta_text`` are the last check's: scores have only grown since, and the
+    documents then above them are still held, so no document below them can reach the heaps now and
+    they are not offered (most of a check's time was pushing them through the heaps again)."""
+    size, size_by_text = _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, theta, theta_text)
     theta = np.inf if k == 0 else (heap[0][0] if size == k else -np.inf)
     theta_text = np.inf if m == 0 else (by_text[0][0] if size_by_text == m else -np.inf)
     return theta, theta_text
@@ -417,7 +423,9 @@ def _rank_range(
     while x < n_terms:  # every document that holds these terms counts
         sample = min(n, THRESHOLD_SAMPLE)
         if x > 0 and postings[x] >= CHECK_COST * sample and read - read_at_check >= sample:
-            theta, theta_text = _thresholds(acc, held, sample, lo, q, k, floor, mask, pairing, heap, m, by_text)
+            theta, theta_text = _thresholds(
+                acc, held, sample, lo, q, k, floor, mask, pairing, heap, m, by_text, theta, theta_text
+            )
             read_at_check = read
             if rest[x] + most_boost + PRUNE_MARGIN < theta and rest[x] + PRUNE_MARGIN < theta_text:
                 break
@@ -449,12 +457,14 @@ def _rank_range(
             )
             x += 1
             if n > 16 * (k + m) and postings[x] >= CHECK_COST * n:  # many candidates, much left: drop some
-                theta, theta_text = _thresholds(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text)
+                theta, theta_text = _thresholds(
+                    acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, theta, theta_text
+                )
                 n = _still_in(acc, held, n, lo, q, ub, t_off, theta, theta_text, mask, pairing)
-    theta, theta_text = _thresholds(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text)
+    theta, theta_text = _thresholds(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, theta, theta_text)
     n = _still_in(acc, held, n, lo, q, ub, t_off, theta, theta_text, mask, pairing)
     _rescore(acc, held, n, lo, q_val, segments, starts, ends)
-    size, size_by_text = _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text)
+    size, size_by_text = _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, -np.inf, -np.inf)
     for y in range(n):
         acc[held[y]] = 0
     return size, size_by_text, read

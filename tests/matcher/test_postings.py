@@ -12,6 +12,8 @@ from matcher.postings import (
     NO_PAIRING,
     Pairing,
     _gallop,
+    _heap,
+    _thresholds,
     block_maxima,
     column_maxima,
     csr_into_columns,
@@ -167,6 +169,41 @@ def test_pruned_pass_is_exact_and_reads_fewer_postings(kernel: str, split: int) 
         np.testing.assert_array_equal(ranking.texts[row], text[expected])
     every = np.diff(docs.tocsc().indptr)
     assert all(ranking.read[row] < every[queries[row].indices].sum() // 4 for row in range(queries.shape[0]))
+
+
+@pytest.mark.parametrize(("k", "m"), [(5, 20), (5, 0), (0, 20)])
+def test_a_check_skipping_what_the_last_one_ranked_below_gives_the_thresholds_from_scratch(k: int, m: int) -> None:
+    """Scores only grow between two checks: the documents under the last thresholds are not offered
+    to the heaps again, and the thresholds (k-th best group by final score, m-th best text) are those
+    of offering every document; boosts, a mask, a floor and near-duplicate groups included."""
+    n = 5_000
+    rng = np.random.default_rng(21)
+    pairing = Pairing(
+        rng.integers(0, 5, n).astype(np.int32),
+        rng.integers(0, 4, n).astype(np.int8),
+        rng.integers(0, 16, n).astype(np.int16),
+        np.array([[2, 1, 5]], dtype=np.int32),
+        np.array([0.05, 0.03, 0.02], dtype=np.float32),
+        True,
+    )
+    mask, floor = rng.random(n) < 0.7, np.float32(0.05)
+    groups = np.where(rng.random(n) < 0.5, rng.integers(0, 300, n), -1).astype(np.int32)
+    held = rng.permutation(n).astype(np.int64)
+    before = (rng.random(n) * (rng.random(n) < 0.9)).astype(np.float32)
+    after = before + (rng.random(n) * 0.01 * (before > 0)).astype(np.float32)  # a little: the thresholds barely move
+
+    def check(acc: np.ndarray, last: tuple[float, float]) -> tuple[float, float]:
+        heap, by_text = _heap(k, groups), _heap(m, groups[:0])
+        return _thresholds(acc, held, n, 0, 0, k, floor, mask, pairing, heap, m, by_text, *last)  # type: ignore[no-any-return]
+
+    last = check(before, (-np.inf, -np.inf))
+    from_scratch = check(after, (-np.inf, -np.inf))
+    assert check(after, last) == from_scratch
+    assert check(before, last) == last  # nothing grew: the documents at the thresholds are offered
+    below = [after < last[1]] if m else []
+    below += [after + 0.1 < last[0]] if k else []
+    assert np.logical_and.reduce(below).mean() > 0.5  # most documents were skipped
+    assert all(np.isfinite(t) == (w > 0) for t, w in zip(from_scratch, (k, m), strict=True))
 
 
 def test_block_maxima_hold_each_long_column_s_largest_weight_per_block() -> None:
