@@ -59,9 +59,14 @@ def _accumulate(q_idx, q_val, cols, offset, acc):  # type: ignore[no-untyped-def
     """acc[d] += q_t * w_td for every query term t and document d of this segment, in the plain product's order."""
     indptr, indices, data = cols
     for t in range(q_idx.shape[0]):
-        weight = q_val[t]
-        for j in range(indptr[q_idx[t]], indptr[q_idx[t] + 1]):
-            acc[indices[j] + offset] += weight * data[j]
+        _add_all(indices, data, indptr[q_idx[t]], indptr[q_idx[t] + 1], q_val[t], offset, acc)
+
+
+@njit(cache=True, nogil=True)
+def _add_all(indices, data, start, end, weight, shift, acc):  # type: ignore[no-untyped-def]
+    """acc[indices[j] + shift] += weight * data[j] for the postings [start, end) of a column."""
+    for j in range(start, end):
+        acc[indices[j] + shift] += weight * data[j]
 
 
 @njit(cache=True, nogil=True)
@@ -192,6 +197,17 @@ def _add_column(indices, data, start, end, weight, offset, lo, acc, touched, n):
         acc[i] += weight * data[j]
         if before == 0 and acc[i] != 0:
             touched[n] = i
+            n += 1
+    return n
+
+
+@njit(cache=True, nogil=True)
+def _touched(acc, size, held):  # type: ignore[no-untyped-def]
+    """The documents [0, size) whose acc is not zero, ascending, into held; returns their count."""
+    n = 0
+    for i in range(size):
+        if acc[i] != 0:
+            held[n] = i
             n += 1
     return n
 
@@ -419,7 +435,7 @@ def _rank_range(
         postings[x] = postings[x + 1] + ends[0, t] - starts[0, t] + ends[1, t] - starts[1, t]
     most_boost = _most_boost(_wanted(q, pairing))
     n, x, read, read_at_check = 0, 0, 0, 0
-    theta, theta_text = -np.inf, -np.inf
+    theta, theta_text, unnoted = -np.inf, -np.inf, False
     while x < n_terms:  # every document that holds these terms counts
         sample = min(n, THRESHOLD_SAMPLE)
         if x > 0 and postings[x] >= CHECK_COST * sample and read - read_at_check >= sample:
@@ -430,10 +446,17 @@ def _rank_range(
             if rest[x] + most_boost + PRUNE_MARGIN < theta and rest[x] + PRUNE_MARGIN < theta_text:
                 break
         t = order[x]
-        n = _add_column(base[1], base[2], starts[0, t], ends[0, t], q_val[t], 0, lo, acc, held, n)
-        n = _add_column(tail[1], tail[2], starts[1, t], ends[1, t], q_val[t], t_off, lo, acc, held, n)
+        if n < THRESHOLD_SAMPLE:  # noting the documents seen: the sample is the first of them
+            n = _add_column(base[1], base[2], starts[0, t], ends[0, t], q_val[t], 0, lo, acc, held, n)
+            n = _add_column(tail[1], tail[2], starts[1, t], ends[1, t], q_val[t], t_off, lo, acc, held, n)
+        else:  # sampled: the rest are found by one scan at the end, cheaper than noting them as they come
+            _add_all(base[1], base[2], starts[0, t], ends[0, t], q_val[t], -lo, acc)
+            _add_all(tail[1], tail[2], starts[1, t], ends[1, t], q_val[t], t_off - lo, acc)
+            unnoted = True
         read += postings[x] - postings[x + 1]
         x += 1
+    if unnoted:
+        n = _touched(acc, hi - lo, held)
     ub = np.zeros(blocks[1].shape[1] + 1)  # what the terms left can add, per base block and in the tail
     for y in range(x, n_terms):
         t = order[y]

@@ -206,6 +206,22 @@ def test_a_check_skipping_what_the_last_one_ranked_below_gives_the_thresholds_fr
     assert all(np.isfinite(t) == (w > 0) for t, w in zip(from_scratch, (k, m), strict=True))
 
 
+@pytest.mark.parametrize("split", [20_000, 11_000])
+def test_pruned_pass_is_exact_when_its_first_terms_touch_most_documents(kernel: str, split: int) -> None:
+    """Queries of common light terms alone: past the threshold sample the first phase stops noting
+    the documents it sees and finds them by one scan after it; every one of them still counts."""
+    n = 20_000
+    docs, _ = _skewed(n, 17)
+    rng = np.random.default_rng(18)
+    queries = sp.csr_matrix(np.hstack([rng.uniform(0.5, 1.0, (4, 12)), np.zeros((4, 400))]).astype(np.float32))
+    groups = np.full(n, -1, dtype=np.int32)
+    ranking = _rank(queries, docs, split, 10, np.float32(0.0), np.zeros(0, bool), NO_PAIRING, 30, groups)
+    for row, text in enumerate((queries @ docs.T).toarray()):
+        assert ranking.positions[row].tolist() == top_k(text, 10).tolist()
+        np.testing.assert_array_equal(ranking.scores[row], text[top_k(text, 10)])
+        assert ranking.candidates[row].tolist() == top_k(text, 30).tolist()
+
+
 def test_block_maxima_hold_each_long_column_s_largest_weight_per_block() -> None:
     """Long columns (the common terms) get a row of per-block maxima; short ones (rare terms) none."""
     n = 20_000
