@@ -337,15 +337,15 @@ def _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, below,
 
 
 @njit(cache=True, nogil=True)
-def _thresholds(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, theta, theta_text):  # type: ignore[no-untyped-def]
+def _thresholds(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, last, last_text):  # type: ignore[no-untyped-def]
     """The k-th best final score and m-th best text score among documents lo + held[:n] so far
     (lower bounds of the final ones: weights only add); +inf where nothing is wanted, -inf where
     fewer are held.
 
-    ``theta`` and ``theta_text`` are the last check's: scores have only grown since, and the
+    ``last`` and ``last_text`` are the previous check's: scores have only grown since, and the
     documents then above them are still held, so no document below them can reach the heaps now and
     they are not offered (most of a check's time was pushing them through the heaps again)."""
-    size, size_by_text = _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, theta, theta_text)
+    size, size_by_text = _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, last, last_text)
     theta = np.inf if k == 0 else (heap[0][0] if size == k else -np.inf)
     theta_text = np.inf if m == 0 else (by_text[0][0] if size_by_text == m else -np.inf)
     return theta, theta_text
