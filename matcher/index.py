@@ -402,19 +402,22 @@ class TfidfIndex:
 
     def contributions(self, query: sp.csr_matrix | Terms, position: int) -> list[tuple[str, float]]:
         """Per-term parts of one document's text score, largest first; they sum to the score."""
-        labels, parts = self.shared_parts(query, np.array([position]))
-        row = parts[0]
-        order = np.argsort(-row, kind="stable").tolist()
-        return list(zip([labels[j] for j in order], row[order].tolist(), strict=True))
+        return self.contributions_at(query, np.array([position]))[0]
 
-    def shared_parts(self, query: sp.csr_matrix | Terms, positions: np.ndarray) -> tuple[list[str], np.ndarray]:
-        """Each document's part of its text score by each query term any of them shares, weights read
-        in one pass: the terms' names and a ``(len(positions), terms)`` table, in the query's term order."""
+    def contributions_at(self, query: sp.csr_matrix | Terms, positions: np.ndarray) -> list[list[tuple[str, float]]]:
+        """:meth:`contributions` of several documents, their weights read in one pass."""
         self._check_fitted()
         names, term = self._names, self._term
         parts = query.data * self.weights(query, positions)
-        shared = np.flatnonzero(parts.any(axis=0))  # named once a query, for the terms any document shares
-        return [names.get(c) or term(c) for c in query.indices[shared].tolist()], parts[:, shared]
+        labels = np.empty(len(query.indices), dtype=object)  # named once a query, for the terms any document shares
+        shared_by_any = np.flatnonzero(parts.any(axis=0))
+        labels[shared_by_any] = [names.get(c) or term(c) for c in query.indices[shared_by_any].tolist()]
+        found = []
+        for row in parts:
+            shared = np.flatnonzero(row)
+            order = shared[np.argsort(-row[shared], kind="stable")]
+            found.append(list(zip(labels[order].tolist(), row[order].tolist(), strict=True)))
+        return found
 
     def _term(self, column: int) -> str:
         (first, _), *rest = self.channels_

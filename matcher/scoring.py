@@ -284,12 +284,13 @@ class Scorer:
         reached by expansion are read in their own words.
         """
         words = self._query_words("\n".join(record_fields(query)))
-        explained = readable_terms(*self.index.shared_parts(Terms.row(prepared.lexical, n), positions), words)
+        lexical = self.index.contributions_at(Terms.row(prepared.lexical, n), positions)
+        explained = [readable_terms(found, words) for found in lexical]
         if prepared.expansion is not None and prepared.expansion.indptr[n + 1] > prepared.expansion.indptr[n]:
             synonyms = self._query_words("\n".join(self._wanted(query)))
-            reached = readable_terms(*self.index.shared_parts(Terms.row(prepared.expansion, n), positions), synonyms)
+            reached = self.index.contributions_at(Terms.row(prepared.expansion, n), positions)
             for terms, found in zip(explained, reached, strict=True):
-                terms += [(EXPANDED + term, weight) for term, weight in found]
+                terms += [(EXPANDED + term, weight) for term, weight in readable_terms(found, synonyms)]
         return [
             sorted(terms + list(pair.items()), key=lambda item: -item[1])
             for terms, pair in zip(explained, parts, strict=True)

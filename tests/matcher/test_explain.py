@@ -1,4 +1,3 @@
-import numpy as np
 import pytest
 
 from matcher import ChineseTokenizer
@@ -9,12 +8,6 @@ TOKENIZER = ChineseTokenizer()
 
 def words(text: str, known: tuple[str, ...] = ()) -> QueryWords:
     return QueryWords(text, TOKENIZER, known)
-
-
-def readable(contributions: list[tuple[str, float]], query: QueryWords) -> list[tuple[str, float]]:
-    """One pair's readable terms."""
-    labels = [term for term, _ in contributions]
-    return readable_terms(labels, np.array([[weight for _, weight in contributions]]), query)[0]
 
 
 def test_query_words_tell_a_word_from_a_fragment() -> None:
@@ -39,7 +32,7 @@ def test_a_fragment_s_homes_are_the_pieces_of_the_words_it_touches_sharing_a_cha
 
 def test_a_pair_across_two_query_words_is_split_between_them() -> None:
     contributions = [("深度", 0.2), ("处理", 0.1), ("#度处", 0.06), ("#深度", 0.05), ("#度", 0.01)]
-    terms = dict(readable(contributions, words("废水深度处理")))
+    terms = dict(readable_terms(contributions, words("废水深度处理")))
     assert set(terms) == {"深度", "处理"}
     assert terms["深度"] == pytest.approx(0.2 + 0.05 + 0.01 + 0.03)
     assert terms["处理"] == pytest.approx(0.1 + 0.03)
@@ -47,15 +40,15 @@ def test_a_pair_across_two_query_words_is_split_between_them() -> None:
 
 def test_a_fragment_touching_no_shown_word_goes_with_the_single_characters() -> None:
     contributions = [("隔膜", 0.3), ("#的温", 0.04), ("#温", 0.02)]  # 温度 itself is not shared
-    terms = dict(readable(contributions, words("隔膜的温度")))
+    terms = dict(readable_terms(contributions, words("隔膜的温度")))
     assert terms == pytest.approx({"隔膜": 0.3, SINGLE_CHARACTERS: 0.06})
 
 
 def test_two_character_words_of_the_query_stay_as_themselves() -> None:
     contributions = [("#隔膜", 0.3), ("#池隔", 0.05), ("#电池", 0.1), ("#隔", 0.02)]
-    terms = dict(readable(contributions, words("锂电池隔膜", known=("隔膜", "电池"))))
+    terms = dict(readable_terms(contributions, words("锂电池隔膜", known=("隔膜", "电池"))))
     assert terms == pytest.approx({"隔膜": 0.325, "电池": 0.125, SINGLE_CHARACTERS: 0.02})
-    alone = dict(readable([("#隔膜", 0.3)], words("隔膜涂覆")))  # 隔膜 a word of the query, not shared
+    alone = dict(readable_terms([("#隔膜", 0.3)], words("隔膜涂覆")))  # 隔膜 a word of the query, not shared
     assert alone == {"隔膜": 0.3}
 
 
@@ -70,31 +63,10 @@ def test_terms_add_up_exactly_to_the_contributions() -> None:
         ("#x", 0.001),
     ]
     query = words("温度处理温度处理的方法")
-    terms = readable(contributions, query)
+    terms = readable_terms(contributions, query)
     assert sum(w for _, w in terms) == pytest.approx(sum(w for _, w in contributions), abs=1e-12)
     assert [t for t, _ in terms] == sorted(dict(terms), key=lambda t: -dict(terms)[t])
     assert set(dict(terms)) == {"温度", "处理", SINGLE_CHARACTERS}
-
-
-def test_pairs_folded_together_read_as_each_folded_alone() -> None:
-    labels = ["锂电池", "电池组", "处理", "#电池", "#度处", "#理", "#池隔"]
-    parts = np.array(
-        [
-            [0.30, 0.20, 0.10, 0.05, 0.02, 0.01, 0.0],
-            [0.10, 0.40, 0.0, 0.05, 0.02, 0.0, 0.03],
-            [0.0, 0.0, 0.0, 0.05, 0.0, 0.01, 0.0],
-        ]
-    )
-    query = words("锂电池电池组深度处理\n锂电池隔膜", known=("电池",))
-    together = readable_terms(labels, parts, query)
-    for row, folded in zip(parts, together, strict=True):
-        alone = [(label, weight) for label, weight in zip(labels, row.tolist(), strict=True) if weight]
-        assert folded == readable(alone, query)
-        assert sum(w for _, w in folded) == pytest.approx(row.sum(), abs=1e-12)
-    assert dict(together[0])["锂电池"] == pytest.approx(0.35)  # 电池 goes to the larger of two as long
-    assert dict(together[1])["电池组"] == pytest.approx(0.45)  # here to 电池组
-    assert dict(together[1])["锂电池"] == pytest.approx(0.13)  # 池隔 to the one shown word holding 池 or 隔
-    assert dict(together[2]) == pytest.approx({"电池": 0.05, SINGLE_CHARACTERS: 0.01})  # no word shared
 
 
 def test_a_fragment_s_homes_are_every_piece_holding_one_of_its_characters_in_order() -> None:
