@@ -308,20 +308,27 @@ def _most_boost(wanted):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
+def _surely_under(score, most_boost, theta, theta_text):  # type: ignore[no-untyped-def]
+    """Whether a text score (or what one can still reach) stays, with the pruning margin, under
+    ``theta`` with the most the boosts can add and under ``theta_text`` alone: it reaches neither heap."""
+    return score + most_boost + PRUNE_MARGIN < theta and score + PRUNE_MARGIN < theta_text
+
+
+@njit(cache=True, nogil=True)
 def _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, below, below_text):  # type: ignore[no-untyped-def]
     """Offer documents lo + held[:n] to the best-k heap (final score: boosts, filter, floor) and the
     best-m heap (text score alone, read in acc); returns both sizes. A document whose final score
     is surely under ``below`` and text score under ``below_text`` is not offered (-inf: all are)."""
     pr, ma, mo, query, _, _ = pairing
     wanted = _wanted(q, pairing)
-    most = _most_boost(wanted) + PRUNE_MARGIN
+    most = _most_boost(wanted)
     size = size_by_text = 0
     least, least_d = heap[0], heap[2]  # the heaps' roots, read inline: a call per document costs more
     least_by_text, least_by_text_d = by_text[0], by_text[2]
     for x in range(n):
         i = held[x]
         text = acc[i]
-        if text <= 0 or (text + most < below and text + PRUNE_MARGIN < below_text):
+        if text <= 0 or _surely_under(text, most, below, below_text):
             continue
         d = lo + i
         if m > 0 and (size_by_text < m or _worse(least_by_text[0], least_by_text_d[0], text, d)):
@@ -443,7 +450,7 @@ def _rank_range(
                 acc, held, sample, lo, q, k, floor, mask, pairing, heap, m, by_text, theta, theta_text
             )
             read_at_check = read
-            if rest[x] + most_boost + PRUNE_MARGIN < theta and rest[x] + PRUNE_MARGIN < theta_text:
+            if _surely_under(rest[x], most_boost, theta, theta_text):
                 break
         t = order[x]
         if n < THRESHOLD_SAMPLE:  # noting the documents seen: the sample is the first of them
