@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,11 @@ def served(monkeypatch: pytest.MonkeyPatch, database_url: str) -> list[dict[str,
 
     def fake_run(server: uvicorn.Server) -> None:
         config = server.config
+        config.load()
+        stack = {"http": config.http_protocol_class.__name__, "loop": type(config.get_loop_factory()()).__module__}
         with TestClient(config.app) as client:
-            calls.append({"host": config.host, "port": config.port, "health": client.get("/health").json()})
+            health = client.get("/health").json()
+            calls.append({"host": config.host, "port": config.port, "health": health, **stack})
 
     monkeypatch.setattr(api.cli.AnnouncingServer, "run", fake_run)
     monkeypatch.setenv("TECHMATCH_DATABASE_URL", database_url)
@@ -60,6 +64,15 @@ def test_serve_without_sample_starts_empty(served: list) -> None:
     result = runner.invoke(app, ["serve", "--host", "0.0.0.0", "--port", "9000"])
     assert result.exit_code == 0, result.output
     assert served[0]["host"] == "0.0.0.0" and served[0]["health"]["records"] == {"achievements": 0, "demands": 0}
+
+
+def test_serve_runs_on_the_compiled_http_parser_and_loop(served: list) -> None:
+    """With h11 and asyncio, one worker took every keep-alive connection wrk opened (benchmarks/README.md)."""
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 0, result.output
+    assert served[0]["http"] == "HttpToolsProtocol"
+    if sys.platform != "win32":  # uvicorn[standard] has no uvloop on Windows
+        assert served[0]["loop"].startswith("uvloop")
 
 
 def test_bad_settings_are_one_line_errors(served: list, monkeypatch: pytest.MonkeyPatch) -> None:
