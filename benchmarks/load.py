@@ -1,7 +1,7 @@
 """The service under load: ``POST /match`` on loopback at 10^5 achievements, bounded in time.
 
     python benchmarks/load.py --achievements 100000 --seconds 60 [--rate 200 [15 ...]] [--workers 2] [--pin]
-        [--index-dir DIR] [--http auto|h11|httptools] [--json FILE]
+        [--index-dir DIR] [--http auto|h11|httptools] [--threads N] [--json FILE]
 
 Prepares once (benchmarks/.work/) a SQLite database of corpus achievements (benchmarks/corpus.py,
 recombined from ../shared/data/csl) and demand texts for the bodies, starts ``uvicorn
@@ -121,7 +121,7 @@ def serve_and_measure(db: Path, bodies: Path, args: argparse.Namespace) -> dict:
     base = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
     server = load_setup.start_server(
-        db, port, args.workers, server_cpus, args.worker_healthcheck, args.index_dir, args.http
+        db, port, args.workers, server_cpus, args.worker_healthcheck, args.index_dir, args.http, args.threads
     )
     try:
         health = load_setup.wait_until_up(base, server, args.workers, seconds=3600)
@@ -192,6 +192,11 @@ def main() -> None:
         default="auto",
         help="uvicorn's HTTP parser, with the event loop to match (asyncio for h11, uvloop for httptools)",
     )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="TECHMATCH_THREADS for the server (requests a worker computes at once); default: the service's",
+    )
     parser.add_argument("--queries", type=int, default=2_000, help="distinct demand texts the bodies rotate over")
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
@@ -208,6 +213,7 @@ def main() -> None:
         **load_setup.report_head("load.py", args.achievements, args.workers),
         "pinned": args.pin,
         "http": args.http,
+        "threads": args.threads or "service default",
         "prepare_s": prepared_s,
         **serve_and_measure(db, bodies, args),
     }

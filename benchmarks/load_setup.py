@@ -86,6 +86,7 @@ def start_server(
     healthcheck: int,
     index_dir: Path | None = None,
     http: str = "auto",
+    threads: int | None = None,
 ) -> subprocess.Popen[bytes]:
     """uvicorn with the app factory on loopback, optionally pinned to ``cpus``; its log goes to WORK/server.log.
 
@@ -94,12 +95,16 @@ def start_server(
     ``index_dir``: TECHMATCH_INDEX_DIR (saved index); unset, every worker fits its own.
     ``http``: uvicorn's HTTP protocol (``auto``: httptools when installed, else h11) and the event loop with it
     (uvloop with httptools, asyncio with h11), so one switch compares the pure-Python stack with the compiled one.
+    ``threads``: TECHMATCH_THREADS, requests a worker computes at once; unset, the service's default.
     """
     env = {**os.environ, "TECHMATCH_DATABASE_URL": f"sqlite:///{db}"}
     env.pop("TECHMATCH_API_KEY", None)
     env.pop("TECHMATCH_INDEX_DIR", None)
+    env.pop("TECHMATCH_THREADS", None)
     if index_dir is not None:
         env["TECHMATCH_INDEX_DIR"] = str(index_dir)
+    if threads is not None:
+        env["TECHMATCH_THREADS"] = str(threads)
     command = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--workers", str(workers), "--no-access-log"]
     command += ["--timeout-worker-healthcheck", str(healthcheck), "--http", http]
