@@ -37,7 +37,7 @@ def served(monkeypatch: pytest.MonkeyPatch, database_url: str) -> list[dict[str,
     def fake_run(server: uvicorn.Server) -> None:
         config = server.config
         config.load()
-        stack = {"http": config.http_protocol_class.__name__, "loop": type(config.get_loop_factory()()).__module__}
+        stack = {"http": config.http_protocol_class.__name__, "loop": config.get_loop_factory().__module__}
         with TestClient(config.app) as client:
             health = client.get("/health").json()
             calls.append({"host": config.host, "port": config.port, "health": health, **stack})
