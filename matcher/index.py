@@ -40,6 +40,7 @@ from .postings import (
     Columns,
     Pairing,
     Ranking,
+    Rows,
     block_maxima,
     column_maxima,
     csr_into_columns,
@@ -47,6 +48,7 @@ from .postings import (
     gather_rows,
     keep_rows,
     rank_queries,
+    rows_of,
     weights_of,
 )
 from .records import Record
@@ -261,6 +263,7 @@ class TfidfIndex:
         self.n_docs_ = n_docs
         self.__dict__.pop("_maxima", None)
         self.__dict__.pop("_blocks", None)
+        self.__dict__.pop("_rows", None)
 
     @cached_property
     def _maxima(self) -> tuple[np.ndarray, ...]:
@@ -272,6 +275,13 @@ class TfidfIndex:
         """The base segment's block maxima (the pruning's per-block bounds), computed on first use."""
         (columns, _), (_, base_rows) = self.segments_
         return serialized(block_maxima)(columns, self.width, base_rows)  # type: ignore[no-any-return]
+
+    @cached_property
+    def _rows(self) -> Rows:
+        """The base segment document by document, for scoring candidates and reading explanations'
+        weights: saved with the index (memory-mapped after :meth:`load`), else computed on first use."""
+        (columns, _), (_, base_rows) = self.segments_
+        return rows_of(columns, base_rows)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "segments_"):
@@ -303,7 +313,7 @@ class TfidfIndex:
         grown.segments_ = [(base[0], 0), (_columns(rows), base[2])]
         grown.n_docs_ = self.n_docs_ + len(records)
         grown._maxima = (self._maxima[0], serialized(column_maxima)(grown.segments_[1][0], self.width))
-        grown._blocks = self._blocks  # the base is shared, not copied
+        grown._blocks, grown._rows = self._blocks, self._rows  # the base is shared, not copied
         return grown
 
     def _bounds(self) -> list[tuple[Columns, int, int]]:
@@ -390,6 +400,7 @@ class TfidfIndex:
             by_text,
             groups,
             self._blocks,
+            self._rows,
         )
 
     def query(self, queries: sp.csr_matrix, k: int) -> Hits:
@@ -441,6 +452,9 @@ class TfidfIndex:
         merged = self._merged()
         for name, array in zip(Columns._fields, merged, strict=True):
             np.save(folder / f"columns_{name}.npy", array, allow_pickle=False)
+        rows = self._rows if merged is self.segments_[0][0] else rows_of(merged, self.n_docs_)
+        for name, array in zip(Rows._fields, rows, strict=True):
+            np.save(folder / f"rows_{name}.npy", array, allow_pickle=False)
         (folder / "shape.json").write_text(json.dumps({"documents": self.n_docs_, "features": self.width}))
 
     def _merged(self) -> Columns:
@@ -465,6 +479,10 @@ class TfidfIndex:
             np.load(folder / f"columns_{name}.npy", mmap_mode=mode, allow_pickle=False) for name in Columns._fields
         ]
         index._set_base(Columns(*arrays), int(json.loads((folder / "shape.json").read_text())["documents"]))
+        if (folder / "rows_indptr.npy").is_file():  # folders saved before rows were kept compute them on first use
+            index._rows = Rows(
+                *(np.load(folder / f"rows_{name}.npy", mmap_mode=mode, allow_pickle=False) for name in Rows._fields)
+            )
         return index
 
     def word_columns(self) -> dict[str, int]:
@@ -484,7 +502,7 @@ class TfidfIndex:
     def weights(self, query: sp.csr_matrix | Terms, positions: np.ndarray) -> np.ndarray:
         """Document weights of a one-row query's terms in each of ``positions``: ``(len(positions), query.nnz)``."""
         self._check_fitted()
-        return weights_of(query.indices, self._segments(), np.asarray(positions))  # type: ignore[no-any-return]
+        return weights_of(query.indices, self._segments(), np.asarray(positions), self._rows)  # type: ignore[no-any-return]
 
     def describe(self) -> dict[str, Any]:
         return {

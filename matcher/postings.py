@@ -28,6 +28,16 @@ class Columns(NamedTuple):
     data: np.ndarray
 
 
+class Rows(NamedTuple):
+    """The base segment document by document (CSR: document ``d`` owns ``indices/data[indptr[d]:indptr[d+1]]``,
+    its terms ascending): a candidate's exact score is one pass over its own row, in contiguous memory,
+    instead of a search in each query term's column."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+
+
 class Pairing(NamedTuple):
     """What the kernel needs for the boosts of one query against every document (zero: no boost).
 
@@ -283,16 +293,54 @@ def _rescore_in(q_val, indices, data, starts, ends, docs, offset, lo, acc):  # t
 
 
 @njit(cache=True, nogil=True)
-def _rescore(acc, held, n, lo, q_val, segments, starts, ends):  # type: ignore[no-untyped-def]
+def _ascending(q_idx):  # type: ignore[no-untyped-def]
+    """Whether the query's terms are in column order (the order rows are read in); queries built by
+    the index always are, and a query that is not is scored by column searches instead."""
+    for t in range(1, q_idx.shape[0]):
+        if q_idx[t] <= q_idx[t - 1]:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _row_score(q_idx, q_val, indices, data, start, end):  # type: ignore[no-untyped-def]
+    """One document's exact text score from its row [start, end): the query's terms (ascending) and
+    the row's met in one pass, summed in the query's order into a float32, as the plain product sums."""
+    total = np.float32(0.0)
+    j = start
+    for t in range(q_idx.shape[0]):
+        column = q_idx[t]
+        while j < end and indices[j] < column:
+            j += 1
+        if j == end:
+            break
+        if indices[j] == column:
+            total += q_val[t] * data[j]
+    return total
+
+
+@njit(cache=True, nogil=True)
+def _rescore(acc, held, n, lo, q_idx, q_val, segments, rows, starts, ends):  # type: ignore[no-untyped-def]
     """acc of documents lo + held[:n] set to their text scores summed in the exact order (query
-    terms in column order, into a float32 as the plain product sums it); sorts held[:n]."""
+    terms in column order, into a float32 as the plain product sums it); sorts held[:n].
+
+    Documents of the base are read from their ``rows`` (when the query's terms are ascending), those
+    of the tail by a search in each term's column."""
     (base, _), (tail, t_off) = segments
     docs = held[:n]
     docs.sort()
-    for x in range(n):
-        acc[docs[x]] = 0
     split = np.searchsorted(docs, t_off - lo)
-    _rescore_in(q_val, base[1], base[2], starts[0], ends[0], docs[:split], 0, lo, acc)
+    if _ascending(q_idx):
+        r_indptr, r_indices, r_data = rows
+        for x in range(split):
+            d = docs[x] + lo
+            acc[docs[x]] = _row_score(q_idx, q_val, r_indices, r_data, r_indptr[d], r_indptr[d + 1])
+    else:
+        for x in range(split):
+            acc[docs[x]] = 0
+        _rescore_in(q_val, base[1], base[2], starts[0], ends[0], docs[:split], 0, lo, acc)
+    for x in range(split, n):
+        acc[docs[x]] = 0
     _rescore_in(q_val, tail[1], tail[2], starts[1], ends[1], docs[split:], t_off, lo, acc)
 
 
@@ -360,6 +408,9 @@ def _thresholds(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, 
 
 BLOCK_SHIFT = 7
 """Documents 2**BLOCK_SHIFT at a time share a block; a long column keeps its largest weight in each."""
+ROW_CANDIDATES = 256
+"""Candidates few enough to be scored from their rows (one pass over each, some 3 µs at 10^5
+documents) rather than by reading the terms left for them (a search per term and candidate)."""
 LONG_COLUMN = 4
 """A column holding this many postings per block of the corpus keeps its block maxima (others are
 short: their postings are read to bound the blocks, which costs less than the table would)."""
@@ -413,7 +464,25 @@ def _still_in(acc, held, n, lo, q, ub, t_off, theta, theta_text, mask, pairing):
 
 @njit(cache=True, nogil=True)
 def _rank_range(
-    q_idx, q_val, segments, maxima, blocks, n_docs, lo, hi, q, k, floor, mask, pairing, acc, held, heap, m, by_text
+    q_idx,
+    q_val,
+    segments,
+    maxima,
+    blocks,
+    rows,
+    n_docs,
+    lo,
+    hi,
+    q,
+    k,
+    floor,
+    mask,
+    pairing,
+    acc,
+    held,
+    heap,
+    m,
+    by_text,
 ):  # type: ignore[no-untyped-def]
     """Best k (and best m by text) of documents [lo, hi), pruned: returns both sizes and the postings read.
 
@@ -422,7 +491,8 @@ def _rank_range(
     heap, their postings are read only for the documents still in the running (MaxScore, term at
     a time), each bounded by what the terms left hold in its own block (``blocks``, see
     :func:`block_maxima`; short columns are read for theirs), not by their largest weight anywhere:
-    a tighter bound drops candidates sooner. The pruned sums run in another order than the exact ones, so the documents within
+    a tighter bound drops candidates sooner. Once at most :data:`ROW_CANDIDATES` are left, the
+    terms left are not read at all: the candidates are scored from their own ``rows``. The pruned sums run in another order than the exact ones, so the documents within
     :data:`PRUNE_MARGIN` of the final thresholds are rescored exactly: the result is the exact one.
     """
     partial = lo > 0 or hi < n_docs
@@ -441,6 +511,7 @@ def _rank_range(
         rest[x] = rest[x + 1] + bound[t]
         postings[x] = postings[x + 1] + ends[0, t] - starts[0, t] + ends[1, t] - starts[1, t]
     most_boost = _most_boost(_wanted(q, pairing))
+    by_rows = _ascending(q_idx)
     n, x, read, read_at_check = 0, 0, 0, 0
     theta, theta_text, unnoted = -np.inf, -np.inf, False
     while x < n_terms:  # every document that holds these terms counts
@@ -471,7 +542,7 @@ def _rank_range(
     if x < n_terms:  # the rest: only for the documents still in the running
         n = _still_in(acc, held, n, lo, q, ub, t_off, theta, theta_text, mask, pairing)
         ordered = False
-        while x < n_terms:
+        while x < n_terms and not (by_rows and n <= ROW_CANDIDATES):
             t = order[x]
             _add_block_bounds(
                 ub, -1.0, q_val[t], q_idx[t], starts[0, t], ends[0, t], base[1], base[2], maxima[1], blocks
@@ -493,7 +564,7 @@ def _rank_range(
                 n = _still_in(acc, held, n, lo, q, ub, t_off, theta, theta_text, mask, pairing)
     theta, theta_text = _thresholds(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, theta, theta_text)
     n = _still_in(acc, held, n, lo, q, ub, t_off, theta, theta_text, mask, pairing)
-    _rescore(acc, held, n, lo, q_val, segments, starts, ends)
+    _rescore(acc, held, n, lo, q_idx, q_val, segments, rows, starts, ends)
     size, size_by_text = _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, -np.inf, -np.inf)
     for y in range(n):
         acc[held[y]] = 0
@@ -514,7 +585,7 @@ def _most(m_of):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _rank_jobs(w, workers, parts, width, queries, segs, maxima, blocks, n_docs, wanted, out):  # type: ignore[no-untyped-def]
+def _rank_jobs(w, workers, parts, width, queries, segs, maxima, blocks, rows, n_docs, wanted, out):  # type: ignore[no-untyped-def]
     """Worker w's share: jobs w, w + workers, ... of (query, part of the documents); query q keeps
     its best ``m_of[q]`` by text too (those regardless of ``groups``)."""
     q_indptr, q_indices, q_data = queries
@@ -535,6 +606,7 @@ def _rank_jobs(w, workers, parts, width, queries, segs, maxima, blocks, n_docs, 
             segs,
             maxima,
             blocks,
+            rows,
             n_docs,
             lo,
             hi,
@@ -577,10 +649,12 @@ def _merged_results(out, k, m, groups):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _rank_serial(q_indptr, q_indices, q_data, segs, maxima, blocks, n_docs, k, m_of, floor, mask, pairing, groups):  # type: ignore[no-untyped-def]
+def _rank_serial(
+    q_indptr, q_indices, q_data, segs, maxima, blocks, rows, n_docs, k, m_of, floor, mask, pairing, groups
+):  # type: ignore[no-untyped-def]
     out = _results(q_indptr.shape[0] - 1, 1, k, _most(m_of))
     queries, wanted = (q_indptr, q_indices, q_data), (k, m_of, floor, mask, pairing, groups)
-    _rank_jobs(0, 1, 1, n_docs, queries, segs, maxima, blocks, n_docs, wanted, out)
+    _rank_jobs(0, 1, 1, n_docs, queries, segs, maxima, blocks, rows, n_docs, wanted, out)
     return _merged_results(out, k, _most(m_of), groups)
 
 
@@ -600,6 +674,9 @@ def _rank_parallel(
     t_max,
     b_rows,
     b_table,
+    r_ip,
+    r_ix,
+    r_d,
     n_docs,
     k,
     m_of,
@@ -625,7 +702,10 @@ def _rank_parallel(
         pairing = (pr, ma, mo, query, points, demand)
         wanted = (k, m_of, floor, mask, pairing, groups)
         maxima, blocks = (b_max, t_max), (b_rows, b_table)
-        _rank_jobs(w, workers, parts, width, (q_indptr, q_indices, q_data), segs, maxima, blocks, n_docs, wanted, out)
+        rows = (r_ip, r_ix, r_d)
+        _rank_jobs(
+            w, workers, parts, width, (q_indptr, q_indices, q_data), segs, maxima, blocks, rows, n_docs, wanted, out
+        )
     return _merged_results(out, k, _most(m_of), groups)
 
 
@@ -726,11 +806,11 @@ def block_maxima(cols, width, n_docs):  # type: ignore[no-untyped-def]
     return rows, table
 
 
-def rank_queries(queries, segments, maxima, n_docs, k, floor, mask, pairing, m=0, groups=None, blocks=None):  # type: ignore[no-untyped-def]
+def rank_queries(queries, segments, maxima, n_docs, k, floor, mask, pairing, m=0, groups=None, blocks=None, rows=None):  # type: ignore[no-untyped-def]
     """Best k documents of every query, and its best m by text alone, in one pruned pass over its columns.
 
     ``maxima`` are the segments' :func:`column_maxima`, ``blocks`` the base segment's
-    :func:`block_maxima` (computed here when not given); ``m`` is one count for every query or one per
+    :func:`block_maxima` and ``rows`` its :func:`rows_of` (both computed here when not given); ``m`` is one count for every query or one per
     query; ``groups`` (document -> near-duplicate group, -1: none) keeps one of each group in the
     best k: the best, so the best k groups come out of one pass however many copies they have.
     """
@@ -738,19 +818,35 @@ def rank_queries(queries, segments, maxima, n_docs, k, floor, mask, pairing, m=0
     (base, _), (tail, t_off) = segments
     if blocks is None:
         blocks = serialized(block_maxima)(tuple(base), maxima[0].shape[0], t_off)
+    if rows is None:
+        rows = rows_of(base, t_off)
     m = np.broadcast_to(np.asarray(m, dtype=np.int64), (queries.shape[0],)).copy()
     q = (queries.indptr, queries.indices, queries.data)
     threads = numba.get_num_threads()
     if threads == 1 or n_docs * queries.shape[0] < PARALLEL_WORK:
         segs = ((tuple(base), 0), (tuple(tail), t_off))
         return Ranking(
-            *_rank_serial(*q, segs, tuple(maxima), tuple(blocks), n_docs, k, m, floor, mask, tuple(pairing), groups)
+            *_rank_serial(
+                *q, segs, tuple(maxima), tuple(blocks), tuple(rows), n_docs, k, m, floor, mask, tuple(pairing), groups
+            )
         )
     return Ranking(
         *serialized(_rank_parallel)(
-            *q, *base, *tail, t_off, *maxima, *blocks, n_docs, k, m, floor, mask, *pairing, groups, threads
+            *q, *base, *tail, t_off, *maxima, *blocks, *rows, n_docs, k, m, floor, mask, *pairing, groups, threads
         )
     )
+
+
+def rows_of(columns: Columns, n_docs: int) -> Rows:
+    """The segment's ``n_docs`` documents as rows (each row's terms ascending), read-only: the same
+    postings in the other layout, written in one pass by :func:`csr_into_columns` (CSC and CSR are
+    each other's transpose)."""
+    indices, data = np.empty(columns.indices.shape[0], np.int32), np.empty(columns.data.shape[0], np.float32)
+    indptr = csr_into_columns(columns.indptr, columns.indices, columns.data, n_docs, indices, data, 0)
+    rows = Rows(indptr, indices, data)
+    for array in rows:
+        array.setflags(write=False)
+    return rows
 
 
 @njit(cache=True, parallel=True)
@@ -830,20 +926,41 @@ def csr_into_columns(indptr, indices, data, n_columns, out_indices, out_data, of
 
 
 @njit(cache=True)
-def _weights_many(q_idx, base, tail, t_off, positions, out):  # type: ignore[no-untyped-def]
-    rows = np.argsort(positions, kind="mergesort")
-    ordered = positions[rows]
+def _row_weights(q_idx, indices, data, start, end, out):  # type: ignore[no-untyped-def]
+    """out[t] = the row's weight in column q_idx[t] (ascending), the two met in one pass as :func:`_row_score` meets them."""
+    j = start
+    for t in range(q_idx.shape[0]):
+        while j < end and indices[j] < q_idx[t]:
+            j += 1
+        if j == end:
+            return
+        if indices[j] == q_idx[t]:
+            out[t] = data[j]
+
+
+@njit(cache=True)
+def _weights_many(q_idx, base, tail, t_off, rows, positions, out):  # type: ignore[no-untyped-def]
+    order = np.argsort(positions, kind="mergesort")
+    ordered = positions[order]
     split = np.searchsorted(ordered, t_off)
-    _weights_in(q_idx, base[0], base[1], base[2], ordered[:split], rows[:split], out)
-    _weights_in(q_idx, tail[0], tail[1], tail[2], ordered[split:] - t_off, rows[split:], out)
+    if _ascending(q_idx):
+        r_indptr, r_indices, r_data = rows
+        for x in range(split):
+            d = ordered[x]
+            _row_weights(q_idx, r_indices, r_data, r_indptr[d], r_indptr[d + 1], out[order[x]])
+    else:
+        _weights_in(q_idx, base[0], base[1], base[2], ordered[:split], order[:split], out)
+    _weights_in(q_idx, tail[0], tail[1], tail[2], ordered[split:] - t_off, order[split:], out)
 
 
-def weights_of(q_idx: np.ndarray, segments: tuple, positions: np.ndarray) -> np.ndarray:
+def weights_of(q_idx: np.ndarray, segments: tuple, positions: np.ndarray, rows: Rows | None = None) -> np.ndarray:
     """The document weights of the query's terms in each of ``positions`` (0 where absent), shape
-    ``(len(positions), len(q_idx))``: a search (:func:`_gallop`) per term and document, column by column."""
+    ``(len(positions), len(q_idx))``: read from the base's ``rows`` (:func:`rows_of`, computed when
+    not given), and by a search (:func:`_gallop`) per term and document in the tail's columns."""
     out = np.zeros((positions.shape[0], q_idx.shape[0]), dtype=np.float32)
     (base, _), (tail, t_off) = segments
-    _weights_many(q_idx, base, tail, t_off, positions.astype(np.int64), out)
+    rows = rows_of(base, t_off) if rows is None else rows
+    _weights_many(q_idx, tuple(base), tuple(tail), t_off, tuple(rows), positions.astype(np.int64), out)
     return out
 
 

@@ -20,6 +20,7 @@ from matcher.postings import (
     dense_scores,
     keep_rows,
     rank_queries,
+    rows_of,
     weights_of,
 )
 from matcher.rank import top_k
@@ -332,3 +333,24 @@ def test_csr_into_columns_writes_scipy_csc_at_an_offset() -> None:
     np.testing.assert_array_equal(pointers, expected.indptr + 3)
     np.testing.assert_array_equal(out_indices[3:], expected.indices)
     np.testing.assert_array_equal(out_data[3:], expected.data)
+
+
+def test_rows_of_is_the_csr_layout_of_the_columns() -> None:
+    docs = _random(N_DOCS, 11, density=0.4)
+    rows = rows_of(_columns(docs.tocsc()), N_DOCS)
+    np.testing.assert_array_equal(rows.indptr, docs.indptr)
+    np.testing.assert_array_equal(rows.indices, docs.indices)
+    np.testing.assert_array_equal(rows.data, docs.data)
+
+
+def test_weights_and_ranking_of_a_query_with_terms_out_of_column_order_are_still_exact(kernel: str) -> None:
+    docs, query = _random(N_DOCS, 12, density=0.5), _random(1, 13, density=0.5)
+    shuffled = query.copy()
+    shuffled.indices, shuffled.data = shuffled.indices[::-1].copy(), shuffled.data[::-1].copy()
+    shuffled.has_sorted_indices = False
+    np.testing.assert_array_equal(
+        weights_of(shuffled.indices, _segments(docs, 4), np.arange(N_DOCS)), docs[:, shuffled.indices].toarray()
+    )
+    positions, scores, *_ = _rank(shuffled, docs, 4, 3, np.float32(0.0), np.zeros(0, bool), NO_PAIRING)
+    dense = (shuffled @ docs.T).toarray()[0]
+    np.testing.assert_allclose(scores[0][scores[0] > 0], np.sort(dense[dense > 0])[::-1][:3], rtol=1e-6)
