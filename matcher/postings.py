@@ -320,27 +320,25 @@ def _row_score(q_idx, q_val, indices, data, start, end):  # type: ignore[no-unty
 
 
 @njit(cache=True, nogil=True)
-def _rescore(acc, held, n, lo, q_idx, q_val, segments, rows, starts, ends):  # type: ignore[no-untyped-def]
+def _rescore(acc, held, n, lo, q_idx, q_val, segments, rows, by_rows, starts, ends):  # type: ignore[no-untyped-def]
     """acc of documents lo + held[:n] set to their text scores summed in the exact order (query
     terms in column order, into a float32 as the plain product sums it); sorts held[:n].
 
-    Documents of the base are read from their ``rows`` (when the query's terms are ascending), those
-    of the tail by a search in each term's column."""
+    With ``by_rows`` (the query's terms ascending) documents of the base are read from their
+    ``rows``; the others by a search in each term's column."""
     (base, _), (tail, t_off) = segments
     docs = held[:n]
     docs.sort()
+    for x in range(n):
+        acc[docs[x]] = 0
     split = np.searchsorted(docs, t_off - lo)
-    if _ascending(q_idx):
+    if by_rows:
         r_indptr, r_indices, r_data = rows
         for x in range(split):
             d = docs[x] + lo
             acc[docs[x]] = _row_score(q_idx, q_val, r_indices, r_data, r_indptr[d], r_indptr[d + 1])
     else:
-        for x in range(split):
-            acc[docs[x]] = 0
         _rescore_in(q_val, base[1], base[2], starts[0], ends[0], docs[:split], 0, lo, acc)
-    for x in range(split, n):
-        acc[docs[x]] = 0
     _rescore_in(q_val, tail[1], tail[2], starts[1], ends[1], docs[split:], t_off, lo, acc)
 
 
@@ -564,7 +562,7 @@ def _rank_range(
                 n = _still_in(acc, held, n, lo, q, ub, t_off, theta, theta_text, mask, pairing)
     theta, theta_text = _thresholds(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, theta, theta_text)
     n = _still_in(acc, held, n, lo, q, ub, t_off, theta, theta_text, mask, pairing)
-    _rescore(acc, held, n, lo, q_idx, q_val, segments, rows, starts, ends)
+    _rescore(acc, held, n, lo, q_idx, q_val, segments, rows, by_rows, starts, ends)
     size, size_by_text = _best(acc, held, n, lo, q, k, floor, mask, pairing, heap, m, by_text, -np.inf, -np.inf)
     for y in range(n):
         acc[held[y]] = 0
