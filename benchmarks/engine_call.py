@@ -104,6 +104,25 @@ def main() -> None:
         print(f"| {engine} | {summary(titles)} | {summary(whole)} | {summary(values)} |")
     same = all(answers[engine] == answers[engines[0]] for engine in engines)
     print("same ids, scores, duplicates and explanations for every body:", "yes" if same else "NO")
+    for engine in engines[1:]:
+        if answers[engine] != answers[engines[0]]:
+            print(f"{engine} against {engines[0]}: {differences(answers[engines[0]], answers[engine])}")
+
+
+def differences(first: list, second: list) -> str:
+    """Where two engines' answers part: bodies, ranked ids, and the largest score gap (scores rounded to 1e-5)."""
+    bodies = sum(a != b for a, b in zip(first, second, strict=True))
+    orders = sum([m[0] for m in a] != [m[0] for m in b] for a, b in zip(first, second, strict=True))
+    gap = max(
+        (
+            abs(x[1] - y[1])
+            for a, b in zip(first, second, strict=True)
+            for x, y in zip(a, b, strict=False)
+            if x[0] == y[0]
+        ),
+        default=0.0,
+    )
+    return f"{bodies} bodies differ, {orders} in their ranked ids; largest score gap of a shared rank {gap:.5f}"
 
 
 if __name__ == "__main__":
