@@ -232,3 +232,11 @@ class Matcher:
                 sides.append(Side([], matcher._new_index(), matcher.quality))
         matcher.achievements_, matcher.demands_ = sides
         return matcher
+
+    def save_rows(self, folder: str | Path) -> int:
+        """Add the index rows to ``folder``, the one this matcher was loaded from, where it was saved without them.
+
+        Returns how many indexes gained them (0 when the folder has them already): see :meth:`TfidfIndex.save_rows`.
+        """
+        sides = zip(("achievements", "demands"), self._sides(), strict=True)
+        return sum(side.index.save_rows(Path(folder) / f"{name}_index") for name, side in sides if side.records)

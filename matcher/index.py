@@ -14,14 +14,14 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
-from .errors import NotFittedError
+from .errors import MatcherError, NotFittedError
 from .features import (
     PARALLEL_MIN,
     ChunkCounts,
@@ -474,16 +474,33 @@ class TfidfIndex:
             channel.restore(
                 {str(t): int(c) for t, c in vocab.items()}, np.load(folder / f"idf{n}.npy", allow_pickle=False)
             )
-        mode = "r" if mmap else None
+        mode: Literal["r"] | None = "r" if mmap else None
         arrays = [
             np.load(folder / f"columns_{name}.npy", mmap_mode=mode, allow_pickle=False) for name in Columns._fields
         ]
         index._set_base(Columns(*arrays), int(json.loads((folder / "shape.json").read_text())["documents"]))
         if (folder / "rows_indptr.npy").is_file():  # folders saved before rows were kept compute them on first use
-            index._rows = Rows(
-                *(np.load(folder / f"rows_{name}.npy", mmap_mode=mode, allow_pickle=False) for name in Rows._fields)
-            )
+            index._rows = _saved_rows(folder, mode)
         return index
+
+    def save_rows(self, folder: Path) -> bool:
+        """Add the rows to ``folder``, the one this index was loaded from, if it was saved before rows were kept.
+
+        So that every process loading the folder maps one copy instead of computing its own. False when
+        the rows are there already. Each array is written under another name and moved into place, the
+        offsets last (their file is what :meth:`load` looks for), so no reader maps half of them.
+        """
+        if (folder / "rows_indptr.npy").is_file():
+            return False
+        documents = int(json.loads((folder / "shape.json").read_text())["documents"])
+        if documents != self.n_docs_ or self.segments_[1][1] != self.n_docs_:
+            raise MatcherError(f"{folder}: not the folder this index was loaded from")
+        for name in sorted(Rows._fields, key=lambda name: name == "indptr"):
+            partial = folder / f"rows_{name}.partial.npy"
+            np.save(partial, np.asarray(getattr(self._rows, name)), allow_pickle=False)
+            partial.replace(folder / f"rows_{name}.npy")
+        self._rows = _saved_rows(folder, "r")  # mapped like the columns, so this process shares them too
+        return True
 
     def word_columns(self) -> dict[str, int]:
         """Terms of the word channel and their columns (empty when that channel is off)."""
@@ -521,6 +538,10 @@ def _columns(matrix: sp.csc_matrix) -> Columns:
             matrix.data.astype(np.float32, copy=False),
         )
     )
+
+
+def _saved_rows(folder: Path, mode: Literal["r"] | None) -> Rows:
+    return Rows(*(np.load(folder / f"rows_{name}.npy", mmap_mode=mode, allow_pickle=False) for name in Rows._fields))
 
 
 def _read_only(columns: Columns) -> Columns:

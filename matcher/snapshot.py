@@ -56,7 +56,9 @@ class Difference:
 
     @property
     def count(self) -> int:
-        return sum(map(len, (self.achievements, self.demands, self.removed_achievements, self.removed_demands)))
+        return sum(
+            len(part) for part in (self.achievements, self.demands, self.removed_achievements, self.removed_demands)
+        )
 
     def applied(self, matcher: Matcher) -> Matcher:
         removed = matcher.remove(achievement_ids=self.removed_achievements, demand_ids=self.removed_demands)
@@ -92,6 +94,7 @@ class Snapshots:
                 if difference.count <= allowed:
                     del records
                     matcher = Matcher.load(self.folder / manifest["name"])
+                    matcher.save_rows(self.folder / manifest["name"])  # a folder saved by an older version
                     fitted_at = datetime.fromisoformat(manifest["fitted_at"])
                     if not difference.count:
                         return Opened(matcher, "loaded", fitted_at, 0)

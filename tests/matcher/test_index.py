@@ -5,7 +5,7 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
-from matcher import Achievement, ChineseTokenizer, IndexParams, NotFittedError, TfidfIndex
+from matcher import Achievement, ChineseTokenizer, IndexParams, MatcherError, NotFittedError, TfidfIndex
 from tests.conftest import ACHIEVEMENTS
 
 WORDS_ONLY = IndexParams(title_weight=0, keyword_weight=0, description_weight=1, char_weight=0)
@@ -89,6 +89,37 @@ def test_loaded_columns_are_memory_mapped_and_read_only(tokenizer: ChineseTokeni
     vectors = index.transform(QUERIES)
     np.testing.assert_array_equal(mapped.scores(vectors), copied.scores(vectors))
     assert mapped.contributions(vectors[0], 0) == index.contributions(vectors[0], 0)
+
+
+def test_a_folder_saved_without_rows_gains_them_mapped_and_the_same(
+    tokenizer: ChineseTokenizer, tmp_path: Path
+) -> None:
+    """Folders saved before the rows were kept: each loader computes them until ``save_rows`` writes them once."""
+    index = TfidfIndex(tokenizer=tokenizer).fit(ACHIEVEMENTS)
+    index.save(tmp_path / "index")
+    for old in (tmp_path / "index").glob("rows_*.npy"):
+        old.unlink()
+    loaded = TfidfIndex.load(tmp_path / "index", tokenizer=tokenizer)
+    assert loaded.save_rows(tmp_path / "index") is True
+    assert loaded.save_rows(tmp_path / "index") is False  # already there
+    assert not list((tmp_path / "index").glob("*.partial.npy"))
+    again = TfidfIndex.load(tmp_path / "index", tokenizer=tokenizer)
+    for rows in (loaded._rows, again._rows):
+        assert all(isinstance(array, np.memmap) for array in rows)
+        for mine, theirs in zip(rows, index._rows, strict=True):
+            np.testing.assert_array_equal(mine, theirs)
+    vectors = index.transform(QUERIES)
+    assert [again.contributions(v, 0) for v in vectors] == [index.contributions(v, 0) for v in vectors]
+
+
+def test_rows_are_not_written_into_another_index_folder(tokenizer: ChineseTokenizer, tmp_path: Path) -> None:
+    TfidfIndex(tokenizer=tokenizer).fit(ACHIEVEMENTS).save(tmp_path / "index")
+    for old in (tmp_path / "index").glob("rows_*.npy"):
+        old.unlink()
+    other = TfidfIndex(tokenizer=tokenizer).fit(ACHIEVEMENTS[:3])
+    with pytest.raises(MatcherError, match="not the folder this index was loaded from"):
+        other.save_rows(tmp_path / "index")
+    assert not list((tmp_path / "index").glob("rows_*"))
 
 
 def test_extended_appends_a_tail_and_shares_the_base(tokenizer: ChineseTokenizer, tmp_path: Path) -> None:

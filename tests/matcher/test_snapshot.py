@@ -34,6 +34,20 @@ def test_the_first_open_fits_and_saves_and_the_next_loads_the_same_matcher(templ
     assert isinstance(columns.data, np.memmap)  # shared through the page cache by every process that loads it
 
 
+def test_a_folder_saved_without_rows_is_given_them_at_the_next_open(template: Matcher, tmp_path: Path) -> None:
+    """A folder an older version saved: the first process to open it writes the rows, the others map them."""
+    first = Snapshots(tmp_path, template).open(lambda: (ACHIEVEMENTS, DEMANDS))
+    saved = list(tmp_path.glob("matcher-*/*_index/rows_*.npy"))
+    assert len(saved) == 6  # three arrays for each side
+    for old in saved:
+        old.unlink()
+    second = Snapshots(tmp_path, template).open(lambda: (ACHIEVEMENTS, DEMANDS))
+    assert second.how == "loaded"
+    assert sorted(tmp_path.glob("matcher-*/*_index/rows_*.npy")) == sorted(saved)
+    assert isinstance(second.matcher.achievements_.index._rows.data, np.memmap)
+    assert matches(second.matcher) == matches(first.matcher)
+
+
 def test_a_few_changes_are_applied_to_the_saved_matcher(
     template: Matcher, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
